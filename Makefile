@@ -1,18 +1,31 @@
 # libtraceprop: one entry point for building, testing and demonstrating.
-#   make demo   - the main job (README)
-#   make test   - everything CI runs: lint, unit/property/no-alloc tests, vectors
-#   make vectors - every binding's conformance runner, one closing line each
-#   TRACEPROP_VECTORS=dir make vectors - run another directory of vectors
+#   make demo    - the main job (README)
+#   make test    - everything CI runs: lint, unit/property/no-alloc tests,
+#                  every binding's tests, every vector runner
+#   make vectors - every binding's conformance runner, one closing line each;
+#                  TRACEPROP_VECTORS=dir make vectors runs another directory
+#
+# Each binding adds itself in bindings/<name>/make.mk: a test target appended
+# to BINDING_TESTS, its label appended to VECTOR_RUNNERS with the runner's
+# command in VECTORS_<label> (it prints "<label>: N passed, M failed"), and
+# any set-up target the runner needs appended to VECTOR_DEPS.
 
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
+
+BINDING_TESTS :=
+VECTOR_DEPS :=
+VECTOR_RUNNERS := rust
+VECTORS_rust := $(CARGO) test -q -p traceprop --test vectors -- --nocapture
+
+include $(sort $(wildcard bindings/*/make.mk))
 
 .PHONY: demo test lint nostd rust-test vectors bench
 
 demo:
 	$(CARGO) run -q -p traceprop --example reinject
 
-test: lint nostd rust-test vectors
+test: lint nostd rust-test $(BINDING_TESTS) vectors
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -31,8 +44,8 @@ nostd:
 rust-test:
 	$(CARGO) test --workspace
 
-vectors:
-	@scripts/vectors.sh
+vectors: $(VECTOR_DEPS)
+	@scripts/vectors.sh $(foreach r,$(VECTOR_RUNNERS),'$(r)=$(VECTORS_$(r))')
 
 bench:
 	$(CARGO) bench -p traceprop

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs every binding's conformance-vector runner over $TRACEPROP_VECTORS
-# (default tests/vectors) and prints one closing line per binding:
-# "<binding>: N passed, M failed". Exits non-zero if any runner failed.
+# Runs conformance-vector runners over $TRACEPROP_VECTORS (default
+# tests/vectors). Arguments are `label=command` pairs; each command must print
+# the closing line "<label>: N passed, M failed". Prints that line (and any
+# "FAIL ..." lines) per runner; exits non-zero if any runner failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export TRACEPROP_VECTORS="${TRACEPROP_VECTORS:-$PWD/tests/vectors}"
@@ -10,14 +11,15 @@ status=0
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
-run() { # label, command...
-  local label=$1; shift
-  if ! "$@" >"$log" 2>&1; then status=1; fi
+for runner in "$@"; do
+  label=${runner%%=*}
+  cmd=${runner#*=}
+  if ! bash -c "$cmd" >"$log" 2>&1; then status=1; fi
   grep -E '^FAIL ' "$log" || true
   if ! grep -E "^$label: [0-9]+ passed, [0-9]+ failed$" "$log"; then
-    echo "$label: runner did not finish (output follows)"; tail -n 30 "$log"; status=1
+    echo "$label: runner did not finish (last output follows)"
+    tail -n 30 "$log"
+    status=1
   fi
-}
-
-run rust cargo test -q -p traceprop --test vectors -- --nocapture
+done
 exit $status

@@ -5,7 +5,7 @@
 use crate::carrier::{Carrier, Headers, Sink};
 use crate::context::{Propagation, SpanContext};
 use crate::w3c::{baggage, traceparent, tracestate};
-use crate::{b3, cloudtrace, datadog, jaeger, ot, sw8, xray};
+use crate::{b3, cloudtrace, datadog, grpc_trace_bin, jaeger, ot, sw8, xray};
 use crate::{Baggage, Error, TraceState};
 
 /// A propagation format, by its `OTEL_PROPAGATORS` name.
@@ -31,11 +31,13 @@ pub enum Format {
     CloudTrace,
     /// `sw8`: SkyWalking.
     Sw8,
+    /// `grpc-trace-bin`: the OpenCensus binary context, base64 in text carriers.
+    GrpcTraceBin,
 }
 
 impl Format {
     /// How many formats there are.
-    pub const COUNT: usize = 10;
+    pub const COUNT: usize = 11;
     /// Every format.
     pub const ALL: [Format; Format::COUNT] = [
         Format::TraceContext,
@@ -48,6 +50,7 @@ impl Format {
         Format::Datadog,
         Format::CloudTrace,
         Format::Sw8,
+        Format::GrpcTraceBin,
     ];
 
     /// The canonical name.
@@ -68,6 +71,7 @@ impl Format {
             Format::Datadog => "datadog",
             Format::CloudTrace => "cloudtrace",
             Format::Sw8 => "sw8",
+            Format::GrpcTraceBin => "grpc-trace-bin",
         }
     }
 
@@ -81,7 +85,7 @@ impl Format {
     /// ```
     #[must_use]
     pub fn from_name(name: &str) -> Option<Format> {
-        const ALIASES: [(&str, Format); 15] = [
+        const ALIASES: [(&str, Format); 16] = [
             ("tracecontext", Format::TraceContext),
             ("baggage", Format::Baggage),
             ("b3", Format::B3),
@@ -97,6 +101,7 @@ impl Format {
             ("cloudtrace", Format::CloudTrace),
             ("sw8", Format::Sw8),
             ("skywalking", Format::Sw8),
+            ("grpc-trace-bin", Format::GrpcTraceBin),
         ];
         ALIASES
             .iter()
@@ -121,6 +126,7 @@ impl Format {
             Format::Datadog => datadog::extract(h),
             Format::CloudTrace => cloudtrace::extract(h),
             Format::Sw8 => sw8::extract(h),
+            Format::GrpcTraceBin => grpc_trace_bin::extract(h),
         }
     }
 
@@ -156,6 +162,7 @@ impl Format {
             Format::Datadog => datadog::inject(p, sink),
             Format::CloudTrace => cloudtrace::inject(p, sink),
             Format::Sw8 => sw8::inject(p, sink),
+            Format::GrpcTraceBin => grpc_trace_bin::inject(p, sink),
         }
     }
 }

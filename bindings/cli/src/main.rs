@@ -1,0 +1,3 @@
+//! The traceprop command-line tool. Placeholder.
+
+fn main() {}

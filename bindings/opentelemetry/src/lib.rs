@@ -1,0 +1,1 @@
+//! OpenTelemetry Rust TextMapPropagator adapters. Placeholder.
