@@ -1,6 +1,7 @@
 //! The span context every codec reads and writes, and the [`Propagation`]
 //! (context + tracestate + baggage) that crosses a process border.
 
+use crate::datadog::Text;
 use crate::id::{SpanId, TraceId};
 use crate::w3c::baggage::Baggage;
 use crate::w3c::tracestate::TraceState;
@@ -59,15 +60,19 @@ impl TraceFlags {
 /// Two spellings exist: the `x-datadog-tags` header (`_dd.p.dm=-4,_dd.p.tid=…`)
 /// and the `t.*` fields of the `dd` tracestate member (`t.dm:-4;t.tid:…`, `~`
 /// for `=`). Both are kept as received and re-encoded by the Datadog codec, so
-/// no tag is lost and nothing is allocated.
+/// no tag is lost and nothing is allocated; `_dd.p.tid` is never copied but
+/// re-derived from the trace id. Iterate with [`DatadogTags::iter`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum DatadogTags<'a> {
     /// No tags.
     #[default]
     None,
-    /// The raw value of an `x-datadog-tags` header.
+    /// The raw value of an `x-datadog-tags` header; only `_dd.p.*` keys are
+    /// carried, and a value that [`crate::datadog::tags::parse`] rejects
+    /// (malformed, over 512 bytes) carries nothing.
     Header(&'a str),
-    /// The raw value of a `dd=` tracestate member.
+    /// The raw value of a `dd=` tracestate member (its `t.*` fields are the
+    /// tags; its `p` field is kept when the member is rewritten).
     TraceState(&'a str),
 }
 
@@ -94,13 +99,21 @@ pub struct SpanContext<'a> {
     pub random: bool,
     /// Datadog's sampling priority, when one was carried.
     pub sampling_priority: Option<i32>,
-    /// Datadog's origin (`x-datadog-origin`, tracestate `dd` `o:`), as received.
-    pub origin: Option<&'a str>,
+    /// Datadog's origin (`x-datadog-origin`, tracestate `dd` `o:`), as
+    /// received: [`Text`] decodes the tracestate spelling (`~` for `=`).
+    pub origin: Option<Text<'a>>,
     /// Datadog's carried `_dd.p.*` tags.
     pub dd_tags: DatadogTags<'a>,
     /// AWS X-Ray fields other than `Root`, `Parent` and `Sampled`, verbatim
-    /// and in order (`Lineage=…;Self=…`); empty when none.
+    /// and in order (`Lineage=…;Self=…`); empty when none. Borrowed from the
+    /// header, it spans from the first such field to the last, so it may hold
+    /// `Root`/`Parent`/`Sampled` fields sent between them: read it with
+    /// [`crate::xray::extra_fields`], which skips those.
     pub xray_extra: &'a str,
+    /// The SkyWalking `sw8` value this context was extracted from (empty when
+    /// none), so a SkyWalking → SkyWalking hop keeps SkyWalking's own trace id
+    /// and fields ([`crate::sw8::Sw8::encode_next`]).
+    pub sw8: &'a str,
 }
 
 impl<'a> SpanContext<'a> {
@@ -117,6 +130,7 @@ impl<'a> SpanContext<'a> {
             origin: None,
             dd_tags: DatadogTags::None,
             xray_extra: "",
+            sw8: "",
         }
     }
 

@@ -45,7 +45,6 @@ pub(crate) const fn parse_u128(s: &[u8], case: Case) -> Result<u128, Error> {
 }
 
 /// Parses 1 to 16 hex digits as a number.
-#[allow(dead_code)] // used by the Jaeger codec (issue 3)
 pub(crate) const fn parse_u64(s: &[u8], case: Case) -> Result<u64, Error> {
     if s.len() > 16 {
         return Err(Error::InvalidLength);

@@ -4,6 +4,7 @@
 
 use serde_json::{Map, Value};
 use std::path::PathBuf;
+use traceprop::datadog::Text;
 use traceprop::propagator::{self, Config, Policy};
 use traceprop::w3c::baggage::{Encoding, Member, Value as BagValue};
 use traceprop::{Baggage, DatadogTags, Propagation, SpanContext, SpanId, TraceId, TraceState};
@@ -227,7 +228,9 @@ fn check_context(got: Option<&SpanContext<'_>>, want: &Value) -> Result<(), Stri
             "debug" => Value::Bool(got.debug),
             "random" => Value::Bool(got.random),
             "sampling_priority" => got.sampling_priority.map_or(Value::Null, Value::from),
-            "origin" => got.origin.map_or(Value::Null, Value::from),
+            "origin" => got
+                .origin
+                .map_or(Value::Null, |o| Value::from(o.to_string())),
             other => return Err(format!("unknown context field {other:?}")),
         };
         if &g != w {
@@ -304,7 +307,7 @@ fn propagation(input: &Map<String, Value>) -> Result<Propagation<'_>, String> {
                 .ok_or("bad sampling_priority")?,
         ),
     };
-    ctx.origin = str_field("origin");
+    ctx.origin = str_field("origin").map(Text::new);
     ctx.dd_tags = str_field("dd_tags").map_or(DatadogTags::None, DatadogTags::Header);
     ctx.xray_extra = str_field("xray_extra").unwrap_or("");
     let mut p = Propagation::new(ctx);

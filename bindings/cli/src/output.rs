@@ -79,6 +79,6 @@ pub fn context_json(ctx: &SpanContext<'_>) -> Value {
         "debug": ctx.debug,
         "random": ctx.random,
         "sampling_priority": ctx.sampling_priority,
-        "origin": ctx.origin,
+        "origin": ctx.origin.map(|o| o.to_string()),
     })
 }

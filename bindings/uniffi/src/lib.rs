@@ -4,6 +4,7 @@
 
 use traceprop::propagator::{self, Config, Policy};
 use traceprop::w3c::baggage::{self, Encoding, Value};
+use traceprop::datadog::Text;
 use traceprop::{DatadogTags, SpanId, TraceId, TraceState};
 
 uniffi::setup_scaffolding!();
@@ -167,7 +168,7 @@ fn context_record(c: &traceprop::SpanContext<'_>) -> SpanContext {
         debug: c.debug,
         random: c.random,
         sampling_priority: c.sampling_priority,
-        origin: c.origin.map(str::to_owned),
+        origin: c.origin.map(|o| o.to_string()),
         dd_tags: match c.dd_tags {
             DatadogTags::None => None,
             DatadogTags::Header(s) | DatadogTags::TraceState(s) => Some(s.to_owned()),
@@ -271,7 +272,7 @@ pub fn inject(
     ctx.debug = c.debug;
     ctx.random = c.random;
     ctx.sampling_priority = c.sampling_priority;
-    ctx.origin = c.origin.as_deref();
+    ctx.origin = c.origin.as_deref().map(Text::new);
     ctx.dd_tags = c.dd_tags.as_deref().map_or(DatadogTags::None, DatadogTags::Header);
     ctx.xray_extra = c.xray_extra.as_deref().unwrap_or("");
     let mut p = traceprop::Propagation::new(ctx);
