@@ -18,7 +18,7 @@ VECTOR_DEPS :=
 VECTOR_RUNNERS := rust
 VECTORS_rust := $(CARGO) test -q -p traceprop --test vectors -- --nocapture
 
-include $(sort $(wildcard bindings/*/make.mk))
+include $(sort $(wildcard bindings/*/make.mk)) $(wildcard fuzz/make.mk examples/demo/make.mk)
 
 .PHONY: demo test lint nostd rust-test vectors bench
 
