@@ -83,7 +83,13 @@ pub fn inject(p: &Propagation<'_>, sink: &mut dyn Sink) -> Result<(), Error> {
     if !ctx.is_valid() {
         return Err(Error::ZeroId);
     }
-    sink.set(Header::OtTraceId.name(), &ctx.trace_id.low_hex());
+    // The low 64 bits as 16 hex (SEMANTICS §5); when they are all zero that
+    // would be an invalid id, so the full 32-hex id (also valid OT) is written.
+    if ctx.trace_id.low() == 0 {
+        sink.set(Header::OtTraceId.name(), &ctx.trace_id.to_hex());
+    } else {
+        sink.set(Header::OtTraceId.name(), &ctx.trace_id.low_hex());
+    }
     sink.set(Header::OtSpanId.name(), &ctx.span_id.to_hex());
     let sampled = if ctx.is_sampled() { "true" } else { "false" };
     sink.set(Header::OtSampled.name(), sampled);

@@ -166,7 +166,8 @@ pub struct Member<'a> {
     pub key: &'a str,
     /// The value.
     pub value: Value<'a>,
-    /// The properties as received after the first `;` (see [`Member::properties`]).
+    /// The properties as received after the first `;`, trimmed; empty when
+    /// there is none (see [`Member::properties`]).
     pub properties: &'a str,
 }
 
@@ -349,18 +350,34 @@ impl<'a> Baggage<'a> {
 
     /// Writes the W3C `baggage` value: members in order, joined by `,`, values
     /// percent-encoded (everything outside baggage-octet, plus `%` and `+`),
-    /// canonical properties. A member whose key is not a token, or that would
-    /// take the value past [`MAX_LEN`], is left out. Returns the length.
+    /// canonical properties. A member that is not a valid W3C member (its key
+    /// is not a token, or a property is malformed), or that would take the
+    /// value past [`MAX_LEN`], is left out whole. Returns the length.
+    ///
+    /// ```
+    /// use traceprop::{Baggage, Error};
+    /// use traceprop::w3c::baggage::{Encoding, Member, Value};
+    /// let mut b = Baggage::EMPTY;
+    /// for (key, raw, properties) in [("a", "x y", " p ; q = 1 "), ("bad key", "1", ""), ("c", "2", "bad prop")] {
+    ///     let value = Value::new(raw, Encoding::Raw).unwrap();
+    ///     b.push(Member { key, value, properties }).unwrap();
+    /// }
+    /// let mut buf = [0u8; traceprop::w3c::baggage::MAX_LEN];
+    /// let n = b.encode(&mut buf).unwrap();
+    /// assert_eq!(&buf[..n], b"a=x%20y;p;q=1");
+    /// assert_eq!(b.encode(&mut [0u8; 4]), Err(Error::BufferTooSmall));
+    /// ```
     ///
     /// # Errors
-    /// [`Error::BufferTooSmall`].
+    /// [`Error::BufferTooSmall`] when `out` is shorter than [`MAX_LEN`] and the
+    /// value does not fit.
     pub fn encode(&self, out: &mut [u8]) -> Result<usize, Error> {
         let capped = out.len() >= MAX_LEN;
         let mut scratch = [0u8; MAX_BYTES];
         let cap = out.len().min(MAX_LEN);
-        let mut w = Writer::new(&mut out[..cap]);
+        let mut w = Writer::new(out.get_mut(..cap).unwrap_or_default());
         for m in self.members() {
-            if !is_token(m.key) {
+            if !is_token(m.key) || check_properties(m.properties).is_err() {
                 continue;
             }
             let value = m.value.decode_into(&mut scratch)?;
@@ -384,7 +401,7 @@ fn write_member(w: &mut Writer<'_>, m: &Member<'_>, value: &str) -> Result<(), E
     w.push_str(m.key)?;
     w.push_byte(b'=')?;
     percent_encode(value.as_bytes(), w, is_unreserved_in_baggage)?;
-    if !m.properties.is_empty() {
+    if m.properties().next().is_some() {
         w.push_byte(b';')?;
         m.write_properties(w)?;
     }
@@ -406,20 +423,34 @@ pub fn entries(value: &str) -> impl Iterator<Item = Result<Member<'_>, Error>> {
                 return Err(Error::InvalidKey);
             }
             let value = Value::new(trim_ows(value), Encoding::Percent)?;
-            for (k, v) in properties(props) {
-                if !is_token(k) {
-                    return Err(Error::InvalidKey);
-                }
-                if let Some(v) = v {
-                    Value::new(v, Encoding::Percent)?;
-                }
-            }
+            check_properties(props)?;
+            // `k=v;` and `k=v; ;` carry no property: keep none.
+            let props = trim_ows(props);
+            let props = if properties(props).next().is_some() {
+                props
+            } else {
+                ""
+            };
             Ok(Member {
                 key,
                 value,
-                properties: trim_ows(props),
+                properties: props,
             })
         })
+}
+
+/// Checks raw properties (`p1;p2=x`, OWS allowed): each key a token, each value
+/// baggage-octets with valid `%XX` escapes.
+fn check_properties(raw: &str) -> Result<(), Error> {
+    for (k, v) in properties(raw) {
+        if !is_token(k) {
+            return Err(Error::InvalidKey);
+        }
+        if let Some(v) = v {
+            Value::new(v, Encoding::Percent)?;
+        }
+    }
+    Ok(())
 }
 
 /// Whether `s` is an RFC 9110 token (the baggage key grammar).
@@ -546,6 +577,51 @@ mod tests {
         let mut buf = [0u8; 64];
         let n = b.encode(&mut buf).unwrap();
         assert_eq!(&buf[..n], b"a=a%20b,b=a%2Bb,c=100%25,d=a%2Bb");
+    }
+
+    fn encoded<'b>(b: &Baggage<'_>, buf: &'b mut [u8]) -> &'b str {
+        let n = b.encode(buf).unwrap();
+        core::str::from_utf8(&buf[..n]).unwrap()
+    }
+
+    #[test]
+    fn empty_properties_are_not_written() {
+        let b = Baggage::parse("k=v;, j=1; ; ;");
+        assert!(b.members().iter().all(|m| m.properties.is_empty()));
+        let mut buf = [0u8; 64];
+        assert_eq!(encoded(&b, &mut buf), "k=v,j=1");
+        let m = Member {
+            key: "k",
+            value: Value::new("v", Encoding::Raw).unwrap(),
+            properties: " ;; ",
+        };
+        let mut b = Baggage::EMPTY;
+        b.push(m).unwrap();
+        assert_eq!(encoded(&b, &mut buf), "k=v");
+    }
+
+    #[test]
+    fn encode_leaves_out_members_that_are_not_w3c() {
+        let mut b = Baggage::EMPTY;
+        for (key, properties) in [
+            ("a", "p;q=1"),
+            ("bad key", ""),
+            ("b", "bad prop"),
+            ("c", "p=a b"),
+            ("d", "p=%zz"),
+            ("e", "=x"),
+            ("f", " p = %41 "),
+        ] {
+            let value = Value::new("1", Encoding::Raw).unwrap();
+            b.push(Member {
+                key,
+                value,
+                properties,
+            })
+            .unwrap();
+        }
+        let mut buf = [0u8; 64];
+        assert_eq!(encoded(&b, &mut buf), "a=1;p;q=1,f=1;p=%41");
     }
 
     #[test]

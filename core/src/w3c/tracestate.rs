@@ -86,7 +86,8 @@ impl<'a> TraceState<'a> {
     /// Parses several header lines as one list (RFC 9110 §5.3 combining).
     /// OWS around members is ignored and empty members are skipped; a repeated
     /// key keeps its first occurrence. Any invalid member, or more than 32
-    /// members, makes the whole tracestate invalid.
+    /// non-empty members as sent (repeated keys count: the list grammar allows
+    /// `list-member 0*31(…)`), makes the whole tracestate invalid.
     ///
     /// ```
     /// use traceprop::{Error, TraceState};
@@ -101,15 +102,22 @@ impl<'a> TraceState<'a> {
     /// `=`) or [`Error::TooManyMembers`].
     pub fn parse_lines(lines: &[&'a str]) -> Result<Self, Error> {
         let mut ts = TraceState::EMPTY;
+        let mut sent = 0usize;
         for line in lines {
             for member in entries(line) {
                 let member = member?;
+                sent += 1;
+                if sent > MAX_MEMBERS {
+                    return Err(Error::TooManyMembers);
+                }
                 if ts.get(member.key).is_some() {
                     continue;
                 }
-                let slot = ts.members.get_mut(ts.len).ok_or(Error::TooManyMembers)?;
-                *slot = member;
-                ts.len += 1;
+                // `len < sent <= MAX_MEMBERS`, so the slot exists.
+                if let Some(slot) = ts.members.get_mut(ts.len) {
+                    *slot = member;
+                    ts.len += 1;
+                }
             }
         }
         Ok(ts)
@@ -337,6 +345,99 @@ mod tests {
         assert_eq!(ts.members()[0].key, "k32");
         assert_eq!(ts.get("k0"), None);
         assert_eq!(ts.get("k1"), Some("v"));
+    }
+
+    /// `k0=v,k1=v,…` with `n` members, the first `dup` of them repeated at
+    /// the end.
+    fn members(n: usize, dup: usize, buf: &mut [u8]) -> &str {
+        let mut w = Writer::new(buf);
+        for i in (0..n).chain(0..dup) {
+            if !w.is_empty() {
+                w.push_byte(b',').unwrap();
+            }
+            let (digits, len) = crate::hex::format_decimal(i as u64);
+            w.push_byte(b'k').unwrap();
+            w.push(&digits[..len]).unwrap();
+            w.push_str("=v").unwrap();
+        }
+        let n = w.len();
+        core::str::from_utf8(&buf[..n]).unwrap()
+    }
+
+    #[test]
+    fn members_are_counted_as_sent() {
+        let mut buf = [0u8; 512];
+        assert_eq!(
+            TraceState::parse(members(32, 0, &mut buf)).unwrap().len(),
+            32
+        );
+        // 33 list-members, one of them a repeated key: over the grammar's 32.
+        assert_eq!(
+            TraceState::parse(members(32, 1, &mut buf)),
+            Err(Error::TooManyMembers)
+        );
+        assert_eq!(
+            TraceState::parse(members(31, 1, &mut buf)).unwrap().len(),
+            31
+        );
+        // Empty list members do not count.
+        let lines = [members(16, 0, &mut buf), ", ,,"];
+        let mut other = [0u8; 512];
+        let more = members(32, 0, &mut other);
+        let more = more.get(more.find("k16").unwrap()..).unwrap();
+        assert_eq!(
+            TraceState::parse_lines(&[lines[0], lines[1], more])
+                .unwrap()
+                .len(),
+            32
+        );
+    }
+
+    #[test]
+    fn put_moves_an_existing_key_to_the_front() {
+        let mut ts = TraceState::parse("a=1,b=2,c=3").unwrap();
+        ts.put("c", "4").unwrap();
+        let mut buf = [0u8; 32];
+        let n = ts.encode(&mut buf).unwrap();
+        assert_eq!(&buf[..n], b"c=4,a=1,b=2");
+        assert_eq!(ts.put("a", "bad "), Err(Error::InvalidValue));
+        assert_eq!(ts.len(), 3);
+    }
+
+    #[test]
+    fn truncate_drops_long_entries_then_from_the_right() {
+        // 600 characters: a=<180 x>, then 9 short entries, then b=<200 y>,
+        // then short ones; the two long entries go first, right-most first.
+        let mut buf = [0u8; 700];
+        let mut w = Writer::new(&mut buf);
+        w.push_str("a=").unwrap();
+        w.push(&[b'x'; 180]).unwrap();
+        for key in ["c", "d", "e", "f", "g", "h", "i", "j", "k"] {
+            w.push_str(",").unwrap();
+            w.push_str(key).unwrap();
+            w.push_str("=").unwrap();
+            w.push(&[b'v'; 20]).unwrap();
+        }
+        w.push_str(",b=").unwrap();
+        w.push(&[b'y'; 200]).unwrap();
+        w.push_str(",l=1,m=2").unwrap();
+        let n = w.len();
+        let text = core::str::from_utf8(&buf[..n]).unwrap();
+        let mut ts = TraceState::parse(text).unwrap();
+        assert_eq!(ts.encoded_len(), 600);
+        ts.truncate(TRUNCATE_LEN);
+        // Removing `b` (202 chars) leaves 600 - 203 = 397: short enough.
+        assert_eq!(ts.encoded_len(), 397);
+        assert_eq!(ts.get("b"), None);
+        assert!(ts.get("a").is_some());
+        ts.truncate(200);
+        // Then `a` (182 chars), then `m`, `l`, `k` from the right.
+        assert_eq!(ts.get("a"), None);
+        let keys: [&str; 9] = core::array::from_fn(|i| ts.members().get(i).map_or("", |m| m.key));
+        assert_eq!(keys, ["c", "d", "e", "f", "g", "h", "i", "j", ""]);
+        assert_eq!(ts.encoded_len(), 8 * 22 + 7);
+        ts.truncate(0);
+        assert!(ts.is_empty());
     }
 
     #[test]
