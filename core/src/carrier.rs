@@ -171,9 +171,33 @@ impl Header {
     /// ```
     #[must_use]
     pub fn lookup(name: &str) -> Option<Header> {
-        Header::ALL
-            .into_iter()
-            .find(|h| h.name().len() == name.len() && h.name().eq_ignore_ascii_case(name))
+        // Called for every line of every request: dispatch on the length, so
+        // a header that is not ours costs at most three short comparisons
+        // (usually one byte each) instead of a scan of every name.
+        use Header::*;
+        let candidates: &[Header] = match name.len() {
+            2 => &[B3],
+            3 => &[Sw8],
+            5 => &[Sw8X],
+            7 => &[Baggage],
+            10 => &[Tracestate, XB3Flags],
+            11 => &[Traceparent, XB3SpanId],
+            12 => &[XB3TraceId, XB3Sampled],
+            13 => &[UberTraceId],
+            14 => &[JaegerBaggage, DatadogTags, GrpcTraceBin],
+            15 => &[XRay, Sw8Correlation],
+            16 => &[OtSpanId, DatadogOrigin],
+            17 => &[XB3ParentSpanId, OtTraceId, OtSampled],
+            18 => &[DatadogTraceId],
+            19 => &[DatadogParentId],
+            21 => &[CloudTrace],
+            27 => &[DatadogSamplingPriority],
+            _ => &[],
+        };
+        let first = name.as_bytes().first().map(u8::to_ascii_lowercase);
+        candidates.iter().copied().find(|h| {
+            h.name().as_bytes().first() == first.as_ref() && h.name().eq_ignore_ascii_case(name)
+        })
     }
 }
 
@@ -182,9 +206,10 @@ pub const UBERCTX_PREFIX: &str = "uberctx-";
 /// Prefix of OT baggage headers (`ot-baggage-{key}`).
 pub const OT_BAGGAGE_PREFIX: &str = "ot-baggage-";
 
-/// At most this many `tracestate` lines are kept: more non-empty lines than
-/// members allowed makes the tracestate invalid anyway.
-pub const MAX_TRACESTATE_LINES: usize = 32;
+/// At most this many non-empty `tracestate` lines are kept: twice the member
+/// limit, so lines holding only separators do not count against it; more
+/// lines make the tracestate invalid.
+pub const MAX_TRACESTATE_LINES: usize = 64;
 /// At most this many non-empty `baggage` lines, and prefixed baggage headers of
 /// each kind, are kept (the baggage member limit).
 pub const MAX_BAGGAGE_LINES: usize = 180;
@@ -358,6 +383,16 @@ mod tests {
     fn names_round_trip() {
         for h in Header::ALL {
             assert_eq!(Header::lookup(h.name()), Some(h));
+            let n = h.name().len();
+            let mut buf = [0u8; 32];
+            buf[..n].copy_from_slice(h.name().as_bytes());
+            buf[..n].make_ascii_uppercase();
+            let upper = core::str::from_utf8(&buf[..n]).unwrap();
+            assert_eq!(Header::lookup(upper), Some(h));
+            buf[n] = b'X';
+            let longer = core::str::from_utf8(&buf[..=n]).unwrap();
+            assert_eq!(Header::lookup(longer), None);
+            assert_eq!(Header::lookup(&longer[2..]), None);
             assert_eq!(
                 h as usize,
                 Header::ALL.iter().position(|x| *x == h).unwrap()

@@ -1,6 +1,6 @@
 //! The propagation formats and how each extracts and injects.
 
-use crate::carrier::{Headers, Sink};
+use crate::carrier::{Header, Headers, Sink, OT_BAGGAGE_PREFIX, UBERCTX_PREFIX};
 use crate::context::{Propagation, SpanContext};
 use crate::w3c::{baggage, traceparent};
 use crate::{b3, cloudtrace, datadog, grpc_trace_bin, jaeger, ot, sw8, xray};
@@ -74,21 +74,27 @@ impl Format {
     }
 
     /// The format of an `OTEL_PROPAGATORS` name, case-insensitive, with the
-    /// aliases users type (`b3single`, `b3 single header`, `b3 multi`…).
+    /// aliases users type: `b3single`, `b3 single header` (Datadog),
+    /// `b3_single_header` (dd-trace-java's spelling), `b3 multi`, `gcp`
+    /// (OpenTelemetry Java's Google propagator), `gcp_trace` (Python's),
+    /// `skywalking`.
     ///
     /// ```
     /// use traceprop::propagator::Format;
     /// assert_eq!(Format::from_name("B3 Single Header"), Some(Format::B3));
+    /// assert_eq!(Format::from_name("gcp_trace"), Some(Format::CloudTrace));
     /// assert_eq!(Format::from_name("zipkin"), None);
     /// ```
     #[must_use]
     pub fn from_name(name: &str) -> Option<Format> {
-        const ALIASES: [(&str, Format); 16] = [
+        const ALIASES: [(&str, Format); 20] = [
             ("tracecontext", Format::TraceContext),
             ("baggage", Format::Baggage),
             ("b3", Format::B3),
             ("b3single", Format::B3),
+            ("b3 single", Format::B3),
             ("b3 single header", Format::B3),
+            ("b3_single_header", Format::B3),
             ("b3multi", Format::B3Multi),
             ("b3 multi", Format::B3Multi),
             ("b3 multi header", Format::B3Multi),
@@ -97,6 +103,8 @@ impl Format {
             ("xray", Format::XRay),
             ("datadog", Format::Datadog),
             ("cloudtrace", Format::CloudTrace),
+            ("gcp", Format::CloudTrace),
+            ("gcp_trace", Format::CloudTrace),
             ("sw8", Format::Sw8),
             ("skywalking", Format::Sw8),
             ("grpc-trace-bin", Format::GrpcTraceBin),
@@ -111,6 +119,62 @@ impl Format {
     #[must_use]
     pub const fn carries_context(self) -> bool {
         !matches!(self, Format::Baggage)
+    }
+
+    /// Every header this format reads when extracting (besides the prefixed
+    /// baggage headers of [`Format::baggage_prefix`]). A binding that copies
+    /// headers across a language boundary copies only these.
+    ///
+    /// ```
+    /// use traceprop::{propagator::Format, Header};
+    /// assert_eq!(Format::TraceContext.headers(), &[Header::Traceparent, Header::Tracestate]);
+    /// assert!(!Format::Baggage.headers().contains(&Header::Traceparent));
+    /// ```
+    #[must_use]
+    pub const fn headers(self) -> &'static [Header] {
+        use Header::*;
+        match self {
+            Format::TraceContext => &[Traceparent, Tracestate],
+            Format::Baggage => &[Baggage],
+            Format::B3 | Format::B3Multi => &[
+                B3,
+                XB3TraceId,
+                XB3SpanId,
+                XB3ParentSpanId,
+                XB3Sampled,
+                XB3Flags,
+            ],
+            Format::Jaeger => &[UberTraceId, JaegerBaggage],
+            Format::OtTrace => &[OtTraceId, OtSpanId, OtSampled],
+            Format::XRay => &[XRay],
+            Format::Datadog => &[
+                DatadogTraceId,
+                DatadogParentId,
+                DatadogSamplingPriority,
+                DatadogOrigin,
+                DatadogTags,
+            ],
+            Format::CloudTrace => &[CloudTrace],
+            Format::Sw8 => &[Sw8, Sw8Correlation, Sw8X],
+            Format::GrpcTraceBin => &[GrpcTraceBin],
+        }
+    }
+
+    /// The name prefix of the per-key baggage headers this format reads
+    /// (`uberctx-`, `ot-baggage-`), if any.
+    ///
+    /// ```
+    /// use traceprop::propagator::Format;
+    /// assert_eq!(Format::Jaeger.baggage_prefix(), Some("uberctx-"));
+    /// assert_eq!(Format::B3.baggage_prefix(), None);
+    /// ```
+    #[must_use]
+    pub const fn baggage_prefix(self) -> Option<&'static str> {
+        match self {
+            Format::Jaeger => Some(UBERCTX_PREFIX),
+            Format::OtTrace => Some(OT_BAGGAGE_PREFIX),
+            _ => None,
+        }
     }
 
     pub(crate) fn extract_context<'a>(self, h: &Headers<'a>) -> Result<SpanContext<'a>, Error> {

@@ -1,11 +1,25 @@
 //! The composite propagator: a list of formats configured by an
-//! `OTEL_PROPAGATORS`-style string, extracted in one pass over the carrier and
-//! injected into a sink (SEMANTICS §9).
+//! `OTEL_PROPAGATORS`-style string (or Datadog's variables, see
+//! [`EnvConfig`]), extracted in one pass over the carrier and injected into a
+//! sink (SEMANTICS §9).
+//!
+//! - [`extract`] walks the carrier once ([`Headers::collect`]), then asks each
+//!   configured format in list order. The [`Extraction`] holds the winning
+//!   context (policy [`Policy::Last`] or [`Policy::First`]), the W3C
+//!   tracestate when `tracecontext` produced the winning trace id, the
+//!   baggage of every baggage-carrying format merged in list order (later
+//!   wins per key), every format that matched with its context, whether their
+//!   trace ids conflict, and why each present-but-invalid format was rejected.
+//! - [`inject`] writes every configured format from stack buffers.
+//! - [`translate`] is both, for gateways.
 
 mod config;
 mod format;
 
-pub use config::{Config, Policy};
+pub use config::{
+    Config, DatadogB3, Env, EnvConfig, Policy, UnknownName, DD_STYLE, DD_STYLE_EXTRACT,
+    DD_STYLE_INJECT, OTEL_PROPAGATORS,
+};
 pub use format::Format;
 
 use crate::carrier::{Carrier, Headers, Sink};
@@ -74,7 +88,10 @@ impl<'a> Extraction<'a> {
         self.rejected.get(..self.rejected_len).unwrap_or_default()
     }
 
-    /// Whether two matched formats disagree on the trace id.
+    /// Whether two matched formats disagree on the trace id. Ids are compared
+    /// whole, as dd-trace-go, -py and -js do: a 64-bit id (Datadog without
+    /// `_dd.p.tid`, OT, short B3) conflicts with a 128-bit one that has the
+    /// same low half.
     #[must_use]
     pub fn conflict(&self) -> bool {
         let mut ids = self.matched().iter().map(|(_, c)| c.trace_id);
@@ -97,13 +114,36 @@ impl<'a> Extraction<'a> {
 }
 
 /// Extracts with `config` from `carrier`, walking it once.
+///
+/// ```
+/// use traceprop::propagator::{extract, Config, Format};
+/// let x = extract(&Config::parse("tracecontext,b3"), &[
+///     ("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"),
+///     ("b3", "not-an-id"),
+/// ]);
+/// assert_eq!(x.source, Some(Format::TraceContext));
+/// assert_eq!(x.rejected()[0].format, Format::B3); // present but invalid
+/// assert!(extract(&Config::parse("b3"), &[("b3", "0")]).context.is_none());
+/// ```
 #[must_use]
+#[inline]
 pub fn extract<'a, C: Carrier<'a> + ?Sized>(config: &Config, carrier: &C) -> Extraction<'a> {
     extract_headers(config, &Headers::collect(carrier))
 }
 
-/// Extracts with `config` from already collected headers.
+/// Extracts with `config` from already collected headers (a binding that
+/// builds [`Headers`] itself, line by line with [`Headers::add`]).
+///
+/// ```
+/// use traceprop::{propagator::{extract_headers, Config}, Headers};
+/// let mut h = Headers::default();
+/// h.add("baggage", "k=v");
+/// let x = extract_headers(&Config::default(), &h);
+/// assert!(x.context.is_none()); // no traceparent
+/// assert_eq!(x.baggage.len(), 1);
+/// ```
 #[must_use]
+#[inline]
 pub fn extract_headers<'a>(config: &Config, h: &Headers<'a>) -> Extraction<'a> {
     let mut x = Extraction::empty();
     let mut w3c_trace = None;
@@ -122,8 +162,11 @@ pub fn extract_headers<'a>(config: &Config, h: &Headers<'a>) -> Extraction<'a> {
                     datadog::apply_tracestate(&x.tracestate, &mut ctx);
                     w3c_trace = Some(ctx.trace_id);
                 }
-                x.matched[x.matched_len] = (format, ctx);
-                x.matched_len += 1;
+                // A config lists each format once, so there is always a slot.
+                if let Some(slot) = x.matched.get_mut(x.matched_len) {
+                    *slot = (format, ctx);
+                    x.matched_len += 1;
+                }
                 if x.context.is_none() || config.policy() == Policy::Last {
                     x.context = Some(ctx);
                     x.source = Some(format);
@@ -131,8 +174,10 @@ pub fn extract_headers<'a>(config: &Config, h: &Headers<'a>) -> Extraction<'a> {
             }
             Err(Error::Missing) => {}
             Err(error) => {
-                x.rejected[x.rejected_len] = Rejection { format, error };
-                x.rejected_len += 1;
+                if let Some(slot) = x.rejected.get_mut(x.rejected_len) {
+                    *slot = Rejection { format, error };
+                    x.rejected_len += 1;
+                }
             }
         }
     }
@@ -145,6 +190,23 @@ pub fn extract_headers<'a>(config: &Config, h: &Headers<'a>) -> Extraction<'a> {
 /// Injects `p` in every format of `config`, in order. A format that cannot
 /// write `p` (an invalid context for a trace format) is skipped; the others
 /// still write.
+///
+/// ```
+/// use traceprop::{propagator::{inject, Config}, Propagation, SpanContext, SpanId, TraceId};
+/// let ctx = SpanContext::new(TraceId::from_u64(1), SpanId::from_u64(2)).with_sampled(Some(true));
+/// let mut out = Vec::new();
+/// inject(&Config::parse("b3,jaeger"), &Propagation::new(ctx), &mut |k: &str, v: &str| {
+///     out.push(format!("{k}: {v}"))
+/// });
+/// assert_eq!(out, [
+///     "b3: 00000000000000000000000000000001-0000000000000002-1",
+///     "uber-trace-id: 00000000000000000000000000000001:0000000000000002:0:1",
+/// ]);
+/// let invalid = Propagation::new(SpanContext::new(TraceId::INVALID, SpanId::from_u64(2)));
+/// out.clear();
+/// inject(&Config::parse("b3"), &invalid, &mut |k: &str, v: &str| out.push(format!("{k}: {v}")));
+/// assert!(out.is_empty());
+/// ```
 pub fn inject(config: &Config, p: &Propagation<'_>, sink: &mut dyn Sink) {
     for &format in config.formats() {
         // Each format writes all of its headers or none; a failure only means
@@ -155,6 +217,21 @@ pub fn inject(config: &Config, p: &Propagation<'_>, sink: &mut dyn Sink) {
 
 /// A gateway's step: extract with `from`, inject the result with `to`. Nothing
 /// is written when no valid context was extracted. Returns the extraction.
+///
+/// ```
+/// use traceprop::propagator::{translate, Config};
+/// let mut out = Vec::new();
+/// let mut sink = |k: &str, v: &str| out.push((k.to_owned(), v.to_owned()));
+/// translate(&Config::parse("xray"), &Config::parse("tracecontext"),
+///     &[("X-Amzn-Trace-Id", "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1")],
+///     &mut sink);
+/// assert_eq!(out, [("traceparent".to_owned(),
+///     "00-5759e988bd862e3fe1be46a994272793-53995c3f42cd8ad8-01".to_owned())]);
+/// out.clear();
+/// let x = translate(&Config::parse("xray"), &Config::parse("tracecontext"),
+///     &[("X-Amzn-Trace-Id", "Root=garbage")], &mut |k: &str, v: &str| out.push((k.to_owned(), v.to_owned())));
+/// assert!(out.is_empty() && x.context.is_none());
+/// ```
 pub fn translate<'a, C: Carrier<'a> + ?Sized>(
     from: &Config,
     to: &Config,
@@ -166,4 +243,72 @@ pub fn translate<'a, C: Carrier<'a> + ?Sized>(
         inject(to, &x.propagation(), sink);
     }
     x
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{SpanId, TraceId};
+
+    const TP: (&str, &str) = (
+        "traceparent",
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+    );
+    const B3_OTHER: (&str, &str) = ("b3", "0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-1");
+    const B3_SAME: (&str, &str) = ("b3", "4bf92f3577b34da6a3ce929d0e0e4736-b7ad6b7169203331-1");
+
+    #[test]
+    fn report_lists_matches_conflicts_and_rejections() {
+        let config = Config::parse("tracecontext,jaeger,b3");
+        let x = extract(&config, &[TP, ("uber-trace-id", "1:2"), B3_OTHER]);
+        let formats = [x.matched()[0].0, x.matched()[1].0];
+        assert_eq!(formats, [Format::TraceContext, Format::B3]);
+        assert!(x.conflict());
+        assert_eq!(x.rejected().len(), 1);
+        assert_eq!(x.rejected()[0].format, Format::Jaeger);
+        assert_ne!(x.rejected()[0].error, Error::Missing);
+        assert_eq!(x.source, Some(Format::B3));
+
+        let x = extract(&config, &[TP, B3_SAME]);
+        assert_eq!(x.matched().len(), 2);
+        assert!(!x.conflict());
+        assert!(x.rejected().is_empty());
+
+        let x = extract(&config, &[("user-agent", "curl")]);
+        assert!(x.matched().is_empty() && x.rejected().is_empty() && !x.conflict());
+        assert_eq!((x.context, x.source), (None, None));
+    }
+
+    #[test]
+    fn invalid_context_writes_only_baggage() {
+        let mut p = Propagation::new(SpanContext::new(TraceId::INVALID, SpanId::from_u64(1)));
+        p.baggage = Baggage::parse("k=v");
+        let mut names = [""; 4];
+        let mut n = 0;
+        inject(
+            &Config::parse("tracecontext,b3,jaeger,baggage"),
+            &p,
+            &mut |k: &str, _: &str| {
+                if let Some(slot) = names.get_mut(n) {
+                    *slot = if k == "baggage" { "baggage" } else { "other" };
+                }
+                n += 1;
+            },
+        );
+        assert_eq!(names[..n], ["baggage"]);
+    }
+
+    #[test]
+    fn translate_without_context_writes_nothing() {
+        let mut written = 0;
+        let x = translate(
+            &Config::parse("tracecontext,baggage"),
+            &Config::parse("baggage"),
+            &[("baggage", "k=v"), ("traceparent", "00-bad")],
+            &mut |_: &str, _: &str| written += 1,
+        );
+        assert_eq!(written, 0);
+        assert_eq!(x.baggage.len(), 1);
+        assert_eq!(x.rejected()[0].format, Format::TraceContext);
+    }
 }
