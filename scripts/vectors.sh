@@ -14,7 +14,7 @@ trap 'rm -f "$log"' EXIT
 for runner in "$@"; do
   label=${runner%%=*}
   cmd=${runner#*=}
-  if ! bash -c "$cmd" >"$log" 2>&1; then status=1; fi
+  if ! bash -c "$cmd" 2>&1 | sed -e 's/\x1b\[[0-9;]*m//g' >"$log"; then status=1; fi
   grep -E '^FAIL ' "$log" || true
   if ! grep -E "^$label: [0-9]+ passed, [0-9]+ failed$" "$log"; then
     echo "$label: runner did not finish (last output follows)"
