@@ -22,8 +22,8 @@ include $(sort $(wildcard bindings/*/make.mk)) $(wildcard fuzz/make.mk examples/
 
 .PHONY: demo test lint nostd rust-test vectors bench
 
-demo:
-	$(CARGO) run -q -p traceprop --example reinject
+demo: demo-build
+	python3 examples/demo/run.py $(DEMO_ARGS)
 
 test: lint nostd rust-test $(BINDING_TESTS) vectors
 

@@ -106,7 +106,9 @@ pub fn tracing_headers(headers: &[(String, String)]) -> Value {
         .iter()
         .filter(|(k, _)| {
             let k = k.to_ascii_lowercase();
-            Header::lookup(&k).is_some() || k.starts_with("uberctx-") || k.starts_with("ot-baggage-")
+            Header::lookup(&k).is_some()
+                || k.starts_with("uberctx-")
+                || k.starts_with("ot-baggage-")
         })
         .map(|(k, v)| (k.to_ascii_lowercase(), Value::from(v.as_str())))
         .collect();
@@ -116,7 +118,11 @@ pub fn tracing_headers(headers: &[(String, String)]) -> Value {
 /// A random 64-bit value (std's per-process random hash keys; enough for ids).
 fn random_u64() -> u64 {
     let mut h = RandomState::new().build_hasher();
-    h.write_u128(std::time::SystemTime::now().elapsed().map_or(0, |d| d.as_nanos()));
+    h.write_u128(
+        std::time::SystemTime::now()
+            .elapsed()
+            .map_or(0, |d| d.as_nanos()),
+    );
     h.finish()
 }
 

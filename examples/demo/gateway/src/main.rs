@@ -1,7 +1,8 @@
 //! The demo's gateway hop (Rust, on the core crate directly): extracts
 //! `datadog,tracecontext` (policy `first`, as a Datadog-instrumented edge
-//! would), starts its own child span, and injects `tracecontext,b3multi` to
-//! the next hop. Conflicts between formats go to a conflict log (stderr).
+//! would) and the baggage, starts its own child span, and injects
+//! `tracecontext,b3multi` and the baggage to the next hop. Conflicts between
+//! formats go to a conflict log (stderr).
 //!
 //! `gateway <port> <next-hop-url>`; with `DEMO_NAIVE=1` it reads only
 //! `traceparent`, as a W3C-only gateway that ignores `x-datadog-*` would.
@@ -38,11 +39,11 @@ fn handle(req: &http::Request, next: &str, naive: bool) -> (u16, Value) {
 
 fn hop(req: &http::Request, next: &str, naive: bool) -> (u16, Value) {
     let from = if naive {
-        Config::parse("tracecontext")
+        Config::parse("tracecontext,baggage")
     } else {
-        Config::parse("datadog,tracecontext").with_policy(Policy::First)
+        Config::parse("datadog,tracecontext,baggage").with_policy(Policy::First)
     };
-    let to = Config::parse("tracecontext,b3multi");
+    let to = Config::parse("tracecontext,b3multi,baggage");
     let carrier: Vec<(&str, &str)> = req
         .headers
         .iter()
@@ -55,7 +56,10 @@ fn hop(req: &http::Request, next: &str, naive: bool) -> (u16, Value) {
             .iter()
             .map(|(f, c)| format!("{}={}", f.name(), c.trace_id))
             .collect();
-        eprintln!("gateway conflict log: trace ids disagree: {}", ids.join(" "));
+        eprintln!(
+            "gateway conflict log: trace ids disagree: {}",
+            ids.join(" ")
+        );
     }
     let span_id = http::random_span_id();
     let (trace_id, parent) = match found.context {
