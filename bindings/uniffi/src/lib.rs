@@ -2,9 +2,9 @@
 //! generator smoke test, Python). A thin layer: records of owned strings in,
 //! core calls, records out; no codec logic here.
 
+use traceprop::datadog::Text;
 use traceprop::propagator::{self, Config, Policy};
 use traceprop::w3c::baggage::{self, Encoding, Value};
-use traceprop::datadog::Text;
 use traceprop::{DatadogTags, SpanId, TraceId, TraceState};
 
 uniffi::setup_scaffolding!();
@@ -71,6 +71,9 @@ pub struct SpanContext {
     pub dd_tags: Option<String>,
     /// AWS X-Ray fields beyond Root/Parent/Sampled, verbatim.
     pub xray_extra: Option<String>,
+    /// The SkyWalking `sw8` value the context came from, re-emitted for the
+    /// same trace so SkyWalking keeps its own ids.
+    pub sw8: Option<String>,
 }
 
 /// A baggage property: `key` or `key=value`.
@@ -174,6 +177,7 @@ fn context_record(c: &traceprop::SpanContext<'_>) -> SpanContext {
             DatadogTags::Header(s) | DatadogTags::TraceState(s) => Some(s.to_owned()),
         },
         xray_extra: (!c.xray_extra.is_empty()).then(|| c.xray_extra.to_owned()),
+        sw8: (!c.sw8.is_empty()).then(|| c.sw8.to_owned()),
     }
 }
 
@@ -214,7 +218,11 @@ fn extraction_record(x: &propagator::Extraction<'_>) -> Extraction {
         source: x.source.map(|f| f.name().to_owned()),
         tracestate: tracestate_text(&x.tracestate),
         baggage: baggage_records(&x.baggage),
-        matched: x.matched().iter().map(|(f, _)| f.name().to_owned()).collect(),
+        matched: x
+            .matched()
+            .iter()
+            .map(|(f, _)| f.name().to_owned())
+            .collect(),
         conflict: x.conflict(),
         rejections: x
             .rejected()
@@ -273,8 +281,12 @@ pub fn inject(
     ctx.random = c.random;
     ctx.sampling_priority = c.sampling_priority;
     ctx.origin = c.origin.as_deref().map(Text::new);
-    ctx.dd_tags = c.dd_tags.as_deref().map_or(DatadogTags::None, DatadogTags::Header);
+    ctx.dd_tags = c
+        .dd_tags
+        .as_deref()
+        .map_or(DatadogTags::None, DatadogTags::Header);
     ctx.xray_extra = c.xray_extra.as_deref().unwrap_or("");
+    ctx.sw8 = c.sw8.as_deref().unwrap_or("");
     let mut p = traceprop::Propagation::new(ctx);
     if let Some(ts) = propagation.tracestate.as_deref() {
         p.tracestate = TraceState::parse(ts)?;
@@ -358,7 +370,10 @@ pub fn trace_id_to_datadog(trace_id: String) -> Result<DatadogTraceId, Traceprop
 /// # Errors
 /// The core's error for an invalid decimal or tid.
 #[uniffi::export]
-pub fn trace_id_from_datadog(decimal: String, tid: Option<String>) -> Result<String, TracepropError> {
+pub fn trace_id_from_datadog(
+    decimal: String,
+    tid: Option<String>,
+) -> Result<String, TracepropError> {
     Ok(TraceId::from_datadog(&decimal, tid.as_deref())?
         .to_hex()
         .to_string())

@@ -1153,6 +1153,11 @@ public struct SpanContext: Equatable, Hashable {
      * AWS X-Ray fields beyond Root/Parent/Sampled, verbatim.
      */
     public var xrayExtra: String?
+    /**
+     * The SkyWalking `sw8` value the context came from, re-emitted for the
+     * same trace so SkyWalking keeps its own ids.
+     */
+    public var sw8: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -1183,7 +1188,11 @@ public struct SpanContext: Equatable, Hashable {
          */ddTags: String?, 
         /**
          * AWS X-Ray fields beyond Root/Parent/Sampled, verbatim.
-         */xrayExtra: String?) {
+         */xrayExtra: String?, 
+        /**
+         * The SkyWalking `sw8` value the context came from, re-emitted for the
+         * same trace so SkyWalking keeps its own ids.
+         */sw8: String?) {
         self.traceId = traceId
         self.spanId = spanId
         self.sampled = sampled
@@ -1193,6 +1202,7 @@ public struct SpanContext: Equatable, Hashable {
         self.origin = origin
         self.ddTags = ddTags
         self.xrayExtra = xrayExtra
+        self.sw8 = sw8
     }
 
     
@@ -1219,7 +1229,8 @@ public struct FfiConverterTypeSpanContext: FfiConverterRustBuffer {
                 samplingPriority: FfiConverterOptionInt32.read(from: &buf), 
                 origin: FfiConverterOptionString.read(from: &buf), 
                 ddTags: FfiConverterOptionString.read(from: &buf), 
-                xrayExtra: FfiConverterOptionString.read(from: &buf)
+                xrayExtra: FfiConverterOptionString.read(from: &buf), 
+                sw8: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -1233,6 +1244,7 @@ public struct FfiConverterTypeSpanContext: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.origin, into: &buf)
         FfiConverterOptionString.write(value.ddTags, into: &buf)
         FfiConverterOptionString.write(value.xrayExtra, into: &buf)
+        FfiConverterOptionString.write(value.sw8, into: &buf)
     }
 }
 

@@ -1518,6 +1518,12 @@ data class SpanContext (
      * AWS X-Ray fields beyond Root/Parent/Sampled, verbatim.
      */
     var `xrayExtra`: kotlin.String?
+    , 
+    /**
+     * The SkyWalking `sw8` value the context came from, re-emitted for the
+     * same trace so SkyWalking keeps its own ids.
+     */
+    var `sw8`: kotlin.String?
     
 ){
     
@@ -1543,6 +1549,7 @@ public object FfiConverterTypeSpanContext: FfiConverterRustBuffer<SpanContext> {
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -1555,7 +1562,8 @@ public object FfiConverterTypeSpanContext: FfiConverterRustBuffer<SpanContext> {
             FfiConverterOptionalInt.allocationSize(value.`samplingPriority`) +
             FfiConverterOptionalString.allocationSize(value.`origin`) +
             FfiConverterOptionalString.allocationSize(value.`ddTags`) +
-            FfiConverterOptionalString.allocationSize(value.`xrayExtra`)
+            FfiConverterOptionalString.allocationSize(value.`xrayExtra`) +
+            FfiConverterOptionalString.allocationSize(value.`sw8`)
     )
 
     override fun write(value: SpanContext, buf: ByteBuffer) {
@@ -1568,6 +1576,7 @@ public object FfiConverterTypeSpanContext: FfiConverterRustBuffer<SpanContext> {
             FfiConverterOptionalString.write(value.`origin`, buf)
             FfiConverterOptionalString.write(value.`ddTags`, buf)
             FfiConverterOptionalString.write(value.`xrayExtra`, buf)
+            FfiConverterOptionalString.write(value.`sw8`, buf)
     }
 }
 

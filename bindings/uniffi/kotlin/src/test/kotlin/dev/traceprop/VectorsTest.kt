@@ -157,6 +157,7 @@ class VectorsTest {
             origin = str("origin"),
             ddTags = str("dd_tags"),
             xrayExtra = str("xray_extra"),
+            sw8 = null,
         )
         val bag = input.optJSONArray("baggage") ?: JSONArray()
         val members = (0 until bag.length()).map {
