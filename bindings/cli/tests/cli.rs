@@ -16,7 +16,11 @@ fn run(args: &[&str], stdin: &str) -> Output {
         .expect("the binary starts");
     // The binary may exit before reading stdin (bad arguments): a broken
     // pipe here is its answer, not a test failure.
-    let _ = child.stdin.take().expect("stdin").write_all(stdin.as_bytes());
+    let _ = child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes());
     child.wait_with_output().expect("the binary exits")
 }
 
