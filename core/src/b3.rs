@@ -16,7 +16,7 @@
 use crate::carrier::{trim_ows, Header, Headers, Sink};
 use crate::context::{Propagation, SpanContext};
 use crate::id::{SpanId, TraceId};
-use crate::{Error, Writer};
+use crate::{text, Error, Writer};
 
 /// The longest single `b3` value written: `{32 hex}-{16 hex}-{1|0|d}`.
 pub const MAX_LEN: usize = 32 + 1 + 16 + 2;
@@ -218,7 +218,7 @@ pub fn parse_single(value: &str) -> Result<Single, Error> {
     if value.is_empty() {
         return Err(Error::Empty);
     }
-    let mut fields = value.split('-');
+    let mut fields = text::split(value, b'-');
     let first = fields.next().unwrap_or_default();
     let Some(span) = fields.next() else {
         return match Sampling::parse(first) {
@@ -265,9 +265,9 @@ pub fn encode_single(ctx: &SpanContext<'_>, out: &mut [u8]) -> Result<usize, Err
         return Err(Error::ZeroId);
     }
     let mut w = Writer::new(out);
-    w.push_str(&ctx.trace_id.to_hex())?;
+    w.push(ctx.trace_id.to_hex().as_bytes())?;
     w.push_byte(b'-')?;
-    w.push_str(&ctx.span_id.to_hex())?;
+    w.push(ctx.span_id.to_hex().as_bytes())?;
     if let Some(field) = Sampling::of(ctx).field() {
         w.push(&[b'-', field])?;
     }

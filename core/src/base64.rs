@@ -60,7 +60,15 @@ pub(crate) fn encode(input: &[u8], padding: Padding, w: &mut Writer<'_>) -> Resu
 
 fn encode_groups(input: &[u8], padding: Padding, w: &mut Writer<'_>) -> Result<(), Error> {
     let sym = |v: u32| ALPHABET[(v & 0x3f) as usize];
-    for chunk in input.chunks(3) {
+    let mut whole = input.chunks_exact(3);
+    for chunk in &mut whole {
+        // Four characters of a known length: copied without a `memcpy` call.
+        let b = |i: usize| u32::from(chunk.get(i).copied().unwrap_or(0));
+        let v = (b(0) << 16) | (b(1) << 8) | b(2);
+        w.push(&[sym(v >> 18), sym(v >> 12), sym(v >> 6), sym(v)])?;
+    }
+    let chunk = whole.remainder();
+    if !chunk.is_empty() {
         let b = |i: usize| u32::from(chunk.get(i).copied().unwrap_or(0));
         let v = (b(0) << 16) | (b(1) << 8) | b(2);
         let group = [sym(v >> 18), sym(v >> 12), sym(v >> 6), sym(v)];

@@ -141,3 +141,44 @@ impl<'b> Writer<'b> {
 pub(crate) fn as_text(buf: &[u8], len: usize) -> &str {
     core::str::from_utf8(buf.get(..len).unwrap_or_default()).unwrap_or_default()
 }
+
+/// Baggage members whose key and raw value together take at most this many
+/// bytes are written from short stack buffers by the per-member encoders
+/// (Jaeger, OT, SkyWalking); a baggage with a longer one uses buffers sized
+/// for the limits, in a separate frame.
+pub(crate) const SHORT_MEMBER: usize = 128;
+
+/// The stack buffer an injection encodes into first: it holds almost every
+/// real value, and costs little to zero.
+pub(crate) const SHORT_LEN: usize = 512;
+
+/// Encodes with `encode` into a [`SHORT_LEN`] stack buffer, or, when that is
+/// too small ([`Error::BufferTooSmall`]), into an `N`-byte one in a separate
+/// frame, so the common case never zeroes `N` bytes; then gives the text to
+/// `emit`. `encode` must write ASCII or UTF-8 and fail rather than truncate
+/// on a buffer shorter than `N`.
+#[inline]
+pub(crate) fn encode_tiered<const N: usize>(
+    encode: &dyn Fn(&mut [u8]) -> Result<usize, Error>,
+    emit: &mut dyn FnMut(&str),
+) -> Result<(), Error> {
+    let mut short = [0u8; SHORT_LEN];
+    match encode(&mut short) {
+        Err(Error::BufferTooSmall) if N > SHORT_LEN => encode_long::<N>(encode, emit),
+        result => {
+            emit(as_text(&short, result?));
+            Ok(())
+        }
+    }
+}
+
+#[inline(never)]
+fn encode_long<const N: usize>(
+    encode: &dyn Fn(&mut [u8]) -> Result<usize, Error>,
+    emit: &mut dyn FnMut(&str),
+) -> Result<(), Error> {
+    let mut long = [0u8; N];
+    let n = encode(&mut long)?;
+    emit(as_text(&long, n));
+    Ok(())
+}

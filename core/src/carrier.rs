@@ -6,6 +6,8 @@
 //! keeps a borrowed slice for every header name a codec knows, so extraction with
 //! ten formats costs one walk plus fixed-offset lookups.
 
+use crate::slots::Slots;
+
 /// A set of header lines that can be walked once, in order.
 ///
 /// Implement it for your framework's header map: call `f` with every
@@ -170,35 +172,91 @@ impl Header {
     /// assert_eq!(Header::lookup("trace-parent"), None);
     /// ```
     #[must_use]
+    #[inline]
     pub fn lookup(name: &str) -> Option<Header> {
-        // Called for every line of every request: dispatch on the length, so
-        // a header that is not ours costs at most three short comparisons
-        // (usually one byte each) instead of a scan of every name.
+        // Called for every line of every request: the length and first
+        // letter (two bytes for the four pairs they leave) pick the only
+        // possible name, then one branch-free comparison confirms it, so a
+        // header that is not ours usually costs one table jump.
         use Header::*;
-        let candidates: &[Header] = match name.len() {
-            2 => &[B3],
-            3 => &[Sw8],
-            5 => &[Sw8X],
-            7 => &[Baggage],
-            10 => &[Tracestate, XB3Flags],
-            11 => &[Traceparent, XB3SpanId],
-            12 => &[XB3TraceId, XB3Sampled],
-            13 => &[UberTraceId],
-            14 => &[JaegerBaggage, DatadogTags, GrpcTraceBin],
-            15 => &[XRay, Sw8Correlation],
-            16 => &[OtSpanId, DatadogOrigin],
-            17 => &[XB3ParentSpanId, OtTraceId, OtSampled],
-            18 => &[DatadogTraceId],
-            19 => &[DatadogParentId],
-            21 => &[CloudTrace],
-            27 => &[DatadogSamplingPriority],
-            _ => &[],
+        let b = name.as_bytes();
+        let lower = |i: usize| b.get(i).map_or(0, |c| c | 0x20);
+        let header = match (b.len(), lower(0)) {
+            (2, b'b') => B3,
+            (3, b's') => Sw8,
+            (5, b's') => Sw8X,
+            (7, b'b') => Baggage,
+            (10, b't') => Tracestate,
+            (10, b'x') => XB3Flags,
+            (11, b't') => Traceparent,
+            (11, b'x') => XB3SpanId,
+            (12, b'x') if lower(5) == b't' => XB3TraceId,
+            (12, b'x') => XB3Sampled,
+            (13, b'u') => UberTraceId,
+            (14, b'j') => JaegerBaggage,
+            (14, b'x') => DatadogTags,
+            (14, b'g') => GrpcTraceBin,
+            (15, b'x') => XRay,
+            (15, b's') => Sw8Correlation,
+            (16, b'o') => OtSpanId,
+            (16, b'x') => DatadogOrigin,
+            (17, b'x') => XB3ParentSpanId,
+            (17, b'o') if lower(10) == b't' => OtTraceId,
+            (17, b'o') => OtSampled,
+            (18, b'x') => DatadogTraceId,
+            (19, b'x') => DatadogParentId,
+            (21, b'x') => CloudTrace,
+            (27, b'x') => DatadogSamplingPriority,
+            _ => return None,
         };
-        let first = name.as_bytes().first().map(u8::to_ascii_lowercase);
-        candidates.iter().copied().find(|h| {
-            h.name().as_bytes().first() == first.as_ref() && h.name().eq_ignore_ascii_case(name)
-        })
+        eq_lowercase(b, header.name().as_bytes()).then_some(header)
     }
+}
+
+/// Whether `input` is `lower` (lowercase letters, digits and `-`) in any
+/// case. Compares eight bytes at a time and exits early only between words:
+/// names are short, and branches on header bytes mispredict.
+pub(crate) fn eq_lowercase(input: &[u8], lower: &[u8]) -> bool {
+    let n = lower.len();
+    if input.len() != n {
+        return false;
+    }
+    if n < 8 {
+        return input.iter().zip(lower).fold(0, |diff, (&c, &l)| {
+            // Letters compare with 0x20 forced on: `A` | 0x20 == `a`.
+            let fold = if l >= b'a' { 0x20 } else { 0 };
+            diff | ((c | fold) ^ l)
+        }) == 0;
+    }
+    // Words at 0, 8, … and a last one ending at `n` (overlapping).
+    let mut at = 0;
+    loop {
+        let start = at.min(n - 8);
+        if word_differs(input, lower, start) {
+            return false;
+        }
+        if start + 8 >= n {
+            return true;
+        }
+        at += 8;
+    }
+}
+
+/// Whether the eight bytes at `at` differ ([`eq_lowercase`]).
+fn word_differs(input: &[u8], lower: &[u8], at: usize) -> bool {
+    let load = |b: &[u8]| {
+        b.get(at..at + 8)
+            .and_then(|w| <[u8; 8]>::try_from(w).ok())
+            .map(u64::from_le_bytes)
+    };
+    let (Some(c), Some(l)) = (load(input), load(lower)) else {
+        return true;
+    };
+    // 0x20 in every byte of `l` that is a letter (>= `a`; digits and `-` are
+    // below): adding 0x1f sets bit 7 exactly there, with no carry between
+    // bytes since every byte of `l` is ASCII.
+    let fold = ((l + 0x1f1f_1f1f_1f1f_1f1f) & 0x8080_8080_8080_8080) >> 2;
+    (c | fold) != l
 }
 
 /// Prefix of Jaeger baggage headers (`uberctx-{key}`).
@@ -214,10 +272,14 @@ pub const MAX_TRACESTATE_LINES: usize = 64;
 /// each kind, are kept (the baggage member limit).
 pub const MAX_BAGGAGE_LINES: usize = 180;
 
+/// Lines kept inline before a list grows to its full capacity.
+const INLINE_LINES: usize = 4;
+
 /// Up to `N` borrowed values, plus how many were offered.
 #[derive(Debug, Clone, Copy)]
 pub struct Lines<'a, T: Copy, const N: usize> {
-    items: [T; N],
+    items: Slots<T, INLINE_LINES, N>,
+    empty: T,
     len: usize,
     offered: usize,
     _life: core::marker::PhantomData<&'a ()>,
@@ -226,7 +288,8 @@ pub struct Lines<'a, T: Copy, const N: usize> {
 impl<'a, T: Copy, const N: usize> Lines<'a, T, N> {
     const fn new(empty: T) -> Self {
         Lines {
-            items: [empty; N],
+            items: Slots::new(empty),
+            empty,
             len: 0,
             offered: 0,
             _life: core::marker::PhantomData,
@@ -235,7 +298,7 @@ impl<'a, T: Copy, const N: usize> Lines<'a, T, N> {
 
     fn push(&mut self, item: T) {
         self.offered = self.offered.saturating_add(1);
-        if let Some(slot) = self.items.get_mut(self.len) {
+        if let Some(slot) = self.items.slot(self.len, self.empty) {
             *slot = item;
             self.len += 1;
         }
@@ -244,7 +307,7 @@ impl<'a, T: Copy, const N: usize> Lines<'a, T, N> {
     /// The kept values, in order.
     #[must_use]
     pub fn as_slice(&self) -> &[T] {
-        self.items.get(..self.len).unwrap_or_default()
+        self.items.as_slice().get(..self.len).unwrap_or_default()
     }
 
     /// Whether more values were offered than kept.
@@ -289,16 +352,24 @@ impl Default for Headers<'_> {
 
 impl<'a> Headers<'a> {
     /// Walks `carrier` once and indexes every known header.
+    #[inline]
     pub fn collect<C: Carrier<'a> + ?Sized>(carrier: &C) -> Self {
         let mut h = Headers::default();
-        carrier.for_each(&mut |name, value| h.add(name, value));
+        h.add_all(carrier);
         h
     }
 
+    /// Adds every line of `carrier` ([`Headers::add`]).
+    #[inline]
+    pub(crate) fn add_all<C: Carrier<'a> + ?Sized>(&mut self, carrier: &C) {
+        carrier.for_each(&mut |name, value| self.add(name, value));
+    }
+
     /// Adds one header line.
+    #[inline]
     pub fn add(&mut self, name: &'a str, value: &'a str) {
-        let value = trim_ows(value);
         if let Some(header) = Header::lookup(name) {
+            let value = trim_ows(value);
             let i = header as usize;
             if self.first[i].is_none() {
                 self.first[i] = Some(value);
@@ -309,10 +380,21 @@ impl<'a> Headers<'a> {
                 Header::Baggage if !value.is_empty() => self.baggage.push(value),
                 _ => {}
             }
-        } else if let Some(key) = strip_prefix_ignore_case(name, UBERCTX_PREFIX) {
-            self.uberctx.push((key, value));
-        } else if let Some(key) = strip_prefix_ignore_case(name, OT_BAGGAGE_PREFIX) {
-            self.ot_baggage.push((key, value));
+        } else {
+            // Most names are neither: one byte tells.
+            match name.as_bytes().first() {
+                Some(b'u' | b'U') => {
+                    if let Some(key) = strip_prefix_ignore_case(name, UBERCTX_PREFIX) {
+                        self.uberctx.push((key, trim_ows(value)));
+                    }
+                }
+                Some(b'o' | b'O') => {
+                    if let Some(key) = strip_prefix_ignore_case(name, OT_BAGGAGE_PREFIX) {
+                        self.ot_baggage.push((key, trim_ows(value)));
+                    }
+                }
+                _ => {}
+            }
         }
     }
 
@@ -363,12 +445,20 @@ impl<'a> Headers<'a> {
 /// Trims SP and HTAB at both ends.
 #[must_use]
 pub fn trim_ows(s: &str) -> &str {
-    s.trim_matches([' ', '\t'])
+    let ows = |c: &u8| *c == b' ' || *c == b'\t';
+    let b = s.as_bytes();
+    if b.first().is_some_and(|c| !ows(c)) && b.last().is_some_and(|c| !ows(c)) {
+        return s;
+    }
+    let start = b.iter().position(|c| !ows(c)).unwrap_or(b.len());
+    let end = b.iter().rposition(|c| !ows(c)).map_or(start, |i| i + 1);
+    // Both ends are next to an ASCII byte, so on character boundaries.
+    s.get(start..end).unwrap_or_default()
 }
 
 fn strip_prefix_ignore_case<'a>(name: &'a str, prefix: &str) -> Option<&'a str> {
     let head = name.get(..prefix.len())?;
-    if name.len() > prefix.len() && head.eq_ignore_ascii_case(prefix) {
+    if name.len() > prefix.len() && eq_lowercase(head.as_bytes(), prefix.as_bytes()) {
         name.get(prefix.len()..)
     } else {
         None
@@ -397,6 +487,34 @@ mod tests {
                 h as usize,
                 Header::ALL.iter().position(|x| *x == h).unwrap()
             );
+        }
+    }
+
+    #[test]
+    fn names_match_in_any_case_only() {
+        for name in Header::ALL
+            .iter()
+            .map(|h| h.name())
+            .chain([UBERCTX_PREFIX, OT_BAGGAGE_PREFIX])
+        {
+            let lower = name.as_bytes();
+            assert!(eq_lowercase(lower, lower));
+            for i in 0..lower.len() {
+                let mut other = [0u8; 32];
+                other[..lower.len()].copy_from_slice(lower);
+                let other = &mut other[..lower.len()];
+                // Flipping bit 5 turns a letter into its other case and any
+                // other byte into a different character (`-` into CR).
+                other[i] ^= 0x20;
+                assert_eq!(
+                    eq_lowercase(other, lower),
+                    lower[i].is_ascii_lowercase(),
+                    "{name} at {i}"
+                );
+                other[i] = lower[i].wrapping_add(1);
+                assert!(!eq_lowercase(other, lower), "{name} at {i}");
+            }
+            assert!(!eq_lowercase(&lower[1..], lower));
         }
     }
 

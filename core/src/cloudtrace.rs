@@ -93,9 +93,9 @@ pub fn encode(ctx: &SpanContext<'_>, out: &mut [u8]) -> Result<usize, Error> {
         return Err(Error::ZeroId);
     }
     let mut w = Writer::new(out);
-    w.push_str(&ctx.trace_id.to_hex())?;
+    w.push(ctx.trace_id.to_hex().as_bytes())?;
     w.push_byte(b'/')?;
-    w.push_str(&ctx.span_id.to_decimal())?;
+    w.push(ctx.span_id.to_decimal().as_bytes())?;
     w.push_str(if ctx.is_sampled() { ";o=1" } else { ";o=0" })?;
     Ok(w.len())
 }

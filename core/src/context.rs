@@ -186,8 +186,8 @@ impl<'a> Propagation<'a> {
     pub fn new(context: SpanContext<'a>) -> Self {
         Propagation {
             context,
-            tracestate: TraceState::EMPTY,
-            baggage: Baggage::EMPTY,
+            tracestate: TraceState::new(),
+            baggage: Baggage::new(),
         }
     }
 }

@@ -24,6 +24,72 @@ pub(crate) const fn nibble(c: u8, case: Case) -> Option<u8> {
     }
 }
 
+/// Marks a byte that is not a digit in a [`digit_table`].
+const NOT_HEX: u8 = 0x80;
+
+/// The value of every byte as a hex digit, or [`NOT_HEX`].
+const fn digit_table(case: Case) -> [u8; 256] {
+    let mut t = [NOT_HEX; 256];
+    let mut c = 0;
+    while c < 256 {
+        if let Some(n) = nibble(c as u8, case) {
+            t[c] = n;
+        }
+        c += 1;
+    }
+    t
+}
+
+const LOWER_DIGITS: [u8; 256] = digit_table(Case::Lower);
+const ANY_DIGITS: [u8; 256] = digit_table(Case::Any);
+
+/// `0x01` in every byte of a `u64`.
+const ONES: u64 = 0x0101_0101_0101_0101;
+/// `0x80` in every byte of a `u64`.
+const HIGH_BITS: u64 = 0x80 * ONES;
+
+/// Bit 7 set in every byte of `x` (all ASCII) that is in `lo..=hi`.
+const fn bytes_in(x: u64, lo: u8, hi: u8) -> u64 {
+    // A byte plus `0x80 - lo` reaches bit 7 when it is >= `lo`; plus
+    // `0x7f - hi` when it is > `hi`. ASCII bytes never carry into the next.
+    (x + (0x80 - lo as u64) * ONES) & !(x + (0x7f - hi as u64) * ONES) & HIGH_BITS
+}
+
+/// The 8 hex digits `s[at..at + 8]` as a number, checked and converted in
+/// one `u64` (SWAR) instead of digit by digit; `None` when one is not a digit.
+const fn parse8(s: &[u8], at: usize, case: Case) -> Option<u64> {
+    if at + 8 > s.len() {
+        return None;
+    }
+    let x = u64::from_le_bytes([
+        s[at],
+        s[at + 1],
+        s[at + 2],
+        s[at + 3],
+        s[at + 4],
+        s[at + 5],
+        s[at + 6],
+        s[at + 7],
+    ]);
+    if x & HIGH_BITS != 0 {
+        return None;
+    }
+    let upper = match case {
+        Case::Lower => 0,
+        Case::Any => bytes_in(x, b'A', b'F'),
+    };
+    if bytes_in(x, b'0', b'9') | bytes_in(x, b'a', b'f') | upper != HIGH_BITS {
+        return None;
+    }
+    // `0`-`9` are 0x3_, letters have bit 6 set and their low nibble is 1-6.
+    let v = (x & (0x0f * ONES)) + ((x >> 6) & ONES) * 9;
+    // Bytes hold digits, first (most significant) in the lowest: pair them
+    // into bytes, then into 16-bit and 32-bit values.
+    let v = ((v & 0x000f_000f_000f_000f) << 4) | ((v >> 8) & 0x000f_000f_000f_000f);
+    let v = ((v & 0x0000_00ff_0000_00ff) << 8) | ((v >> 16) & 0x0000_00ff_0000_00ff);
+    Some(((v & 0xffff) << 16) | ((v >> 32) & 0xffff))
+}
+
 /// Parses 1 to 32 hex digits as a number (shorter values are left-padded).
 pub(crate) const fn parse_u128(s: &[u8], case: Case) -> Result<u128, Error> {
     if s.is_empty() {
@@ -32,14 +98,28 @@ pub(crate) const fn parse_u128(s: &[u8], case: Case) -> Result<u128, Error> {
     if s.len() > 32 {
         return Err(Error::InvalidLength);
     }
-    let mut v: u128 = 0;
-    let mut i = 0;
+    let table = match case {
+        Case::Lower => &LOWER_DIGITS,
+        Case::Any => &ANY_DIGITS,
+    };
+    // The leading `len % 8` digits one by one, then eight at a time.
+    let head = s.len() % 8;
+    let (mut v, mut seen, mut i) = (0u128, 0u8, 0);
+    while i < head {
+        let d = table[s[i] as usize];
+        seen |= d;
+        v = (v << 4) | (d & 0x0f) as u128;
+        i += 1;
+    }
+    if seen & NOT_HEX != 0 {
+        return Err(Error::InvalidHex);
+    }
     while i < s.len() {
-        match nibble(s[i], case) {
-            Some(n) => v = (v << 4) | n as u128,
+        match parse8(s, i, case) {
+            Some(w) => v = (v << 32) | w as u128,
             None => return Err(Error::InvalidHex),
         }
-        i += 1;
+        i += 8;
     }
     Ok(v)
 }
@@ -65,11 +145,21 @@ pub(crate) const fn parse_fixed(s: &[u8], width: usize, case: Case) -> Result<u1
 
 /// Writes `bytes` as lowercase hex into `out` (which must be twice as long).
 pub(crate) fn encode_into(bytes: &[u8], out: &mut [u8]) {
-    for (pair, b) in out.chunks_exact_mut(2).zip(bytes) {
-        pair[0] = LOWER[usize::from(b >> 4)];
-        pair[1] = LOWER[usize::from(b & 0x0f)];
+    for (pair, &b) in out.chunks_exact_mut(2).zip(bytes) {
+        pair.copy_from_slice(&PAIRS[usize::from(b)]);
     }
 }
+
+/// The two lowercase hex digits of every byte: one load per byte.
+const PAIRS: [[u8; 2]; 256] = {
+    let mut t = [[0u8; 2]; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = [LOWER[b >> 4], LOWER[b & 0x0f]];
+        b += 1;
+    }
+    t
+};
 
 /// Parses 1 to 20 ASCII digits (no sign, no space) as a `u64`.
 pub(crate) const fn parse_decimal(s: &[u8]) -> Result<u64, Error> {
@@ -133,6 +223,57 @@ mod tests {
         assert_eq!(&d[..n], b"18446744073709551615");
         let (d, n) = format_decimal(0);
         assert_eq!(&d[..n], b"0");
+    }
+
+    #[test]
+    fn swar_matches_digit_by_digit() {
+        let reference = |s: &[u8], case| -> Option<u128> {
+            s.iter()
+                .try_fold(0u128, |v, &c| Some((v << 4) | u128::from(nibble(c, case)?)))
+        };
+        let mut inputs: [[u8; 8]; 6] = [
+            *b"0123abcd",
+            *b"89ABCDEF",
+            *b"fFfF0000",
+            *b"ghijklmn",
+            *b"00000000",
+            *b"9:;@`fg/",
+        ];
+        for c in 0..=255u8 {
+            inputs[5][3] = c;
+            for s in &inputs {
+                for case in [Case::Lower, Case::Any] {
+                    assert_eq!(
+                        parse8(s, 0, case).map(u128::from),
+                        reference(s, case),
+                        "{s:?}"
+                    );
+                }
+            }
+        }
+        assert_eq!(
+            parse_u128(b"1234567890abcdef1", Case::Lower),
+            Ok(0x1234567890abcdef1)
+        );
+        assert_eq!(
+            parse_u128(b"1234567890abcdeg1", Case::Lower),
+            Err(Error::InvalidHex)
+        );
+        assert_eq!(
+            parse_u128(b"x234567890abcdef1", Case::Lower),
+            Err(Error::InvalidHex)
+        );
+    }
+
+    #[test]
+    fn every_byte_encodes() {
+        let bytes: [u8; 256] = core::array::from_fn(|i| i as u8);
+        let mut out = [0u8; 512];
+        encode_into(&bytes, &mut out);
+        for (pair, b) in out.chunks_exact(2).zip(bytes) {
+            assert_eq!(parse_u128(pair, Case::Lower), Ok(u128::from(b)));
+        }
+        assert_eq!(&out[..8], b"00010203");
     }
 
     #[test]

@@ -22,7 +22,7 @@
 //!   percent-encoded: every byte but RFC 3986 unreserved (`A-Z a-z 0-9 - . _ ~`)
 //!   becomes `%XX`, so a space is `%20` and every peer's decoder agrees.
 
-use crate::buffer::as_text;
+use crate::buffer::{as_text, SHORT_MEMBER};
 use crate::carrier::{trim_ows, Header, Headers, Sink, UBERCTX_PREFIX};
 use crate::context::{Propagation, SpanContext};
 use crate::hex::{self, Case};
@@ -209,9 +209,9 @@ pub fn encode(ctx: &SpanContext<'_>, out: &mut [u8]) -> Result<usize, Error> {
         (false, _) => b'0',
     };
     let mut w = Writer::new(out);
-    w.push_str(&ctx.trace_id.to_hex())?;
+    w.push(ctx.trace_id.to_hex().as_bytes())?;
     w.push_byte(b':')?;
-    w.push_str(&ctx.span_id.to_hex())?;
+    w.push(ctx.span_id.to_hex().as_bytes())?;
     w.push(&[b':', b'0', b':', flags])?;
     Ok(w.len())
 }
@@ -326,15 +326,39 @@ pub fn inject_baggage(p: &Propagation<'_>, sink: &mut dyn Sink) -> Result<(), Er
     if p.baggage.is_empty() {
         return Ok(());
     }
+    let short = |m: &Member<'_>| m.key.len() + m.value.raw().len() <= SHORT_MEMBER;
+    if p.baggage.members().iter().all(short) {
+        let mut decoded = [0u8; SHORT_MEMBER];
+        let mut buf = [0u8; UBERCTX_PREFIX.len() + 3 * SHORT_MEMBER];
+        write_baggage(p, sink, &mut decoded, &mut buf)
+    } else {
+        write_long_baggage(p, sink)
+    }
+}
+
+#[inline(never)]
+fn write_long_baggage(p: &Propagation<'_>, sink: &mut dyn Sink) -> Result<(), Error> {
     let mut decoded = [0u8; baggage::MAX_BYTES];
     // The key and the value together take at most MAX_BYTES raw, and encoding
     // at most triples the value.
     let mut buf = [0u8; UBERCTX_PREFIX.len() + 3 * baggage::MAX_BYTES];
+    write_baggage(p, sink, &mut decoded, &mut buf)
+}
+
+/// Writes every member with `decoded` and `buf` as scratch: `decoded` holds
+/// the longest raw value, `buf` the prefix and key plus three bytes per byte
+/// of that value.
+fn write_baggage(
+    p: &Propagation<'_>,
+    sink: &mut dyn Sink,
+    decoded: &mut [u8],
+    buf: &mut [u8],
+) -> Result<(), Error> {
     for m in p.baggage.members() {
         if !is_token(m.key) {
             continue;
         }
-        let value = m.value.decode_into(&mut decoded)?;
+        let value = m.value.decode_into(decoded)?;
         let (name, rest) = buf
             .split_at_mut_checked(UBERCTX_PREFIX.len() + m.key.len())
             .ok_or(Error::BufferTooSmall)?;

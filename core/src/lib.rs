@@ -44,6 +44,8 @@ mod context;
 mod error;
 mod hex;
 mod id;
+mod slots;
+mod text;
 
 pub mod b3;
 pub mod cloudtrace;

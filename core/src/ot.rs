@@ -15,7 +15,7 @@
 //!   whose key is not a token, or whose value holds a control character (not
 //!   allowed in a header value, RFC 9110 §5.5), is left out.
 
-use crate::buffer::as_text;
+use crate::buffer::{as_text, SHORT_MEMBER};
 use crate::carrier::{Header, Headers, Sink, OT_BAGGAGE_PREFIX};
 use crate::context::{Propagation, SpanContext};
 use crate::id::{SpanId, TraceId};
@@ -147,23 +147,46 @@ pub fn inject_baggage(p: &Propagation<'_>, sink: &mut dyn Sink) -> Result<(), Er
     if p.baggage.is_empty() {
         return Ok(());
     }
+    let short = |m: &Member<'_>| m.key.len() + m.value.raw().len() <= SHORT_MEMBER;
+    if p.baggage.members().iter().all(short) {
+        let mut decoded = [0u8; SHORT_MEMBER];
+        let mut name = [0u8; OT_BAGGAGE_PREFIX.len() + SHORT_MEMBER];
+        write_baggage(p, sink, &mut decoded, &mut name)
+    } else {
+        write_long_baggage(p, sink)
+    }
+}
+
+#[inline(never)]
+fn write_long_baggage(p: &Propagation<'_>, sink: &mut dyn Sink) -> Result<(), Error> {
     let mut decoded = [0u8; baggage::MAX_BYTES];
     let mut name = [0u8; OT_BAGGAGE_PREFIX.len() + baggage::MAX_BYTES];
+    write_baggage(p, sink, &mut decoded, &mut name)
+}
+
+/// Writes every member with `decoded` (room for the longest raw value) and
+/// `name` (the prefix and the longest key) as scratch.
+fn write_baggage(
+    p: &Propagation<'_>,
+    sink: &mut dyn Sink,
+    decoded: &mut [u8],
+    name: &mut [u8],
+) -> Result<(), Error> {
     for m in p.baggage.members() {
         if !is_token(m.key) {
             continue;
         }
-        let value = m.value.decode_into(&mut decoded)?;
+        let value = m.value.decode_into(decoded)?;
         if value.bytes().any(|c| c.is_ascii_control() && c != b'\t') {
             continue;
         }
-        let mut w = Writer::new(&mut name);
+        let mut w = Writer::new(&mut *name);
         w.push_str(OT_BAGGAGE_PREFIX)?;
         for b in m.key.bytes() {
             w.push_byte(b.to_ascii_lowercase())?;
         }
         let n = w.len();
-        sink.set(as_text(&name, n), value);
+        sink.set(as_text(name, n), value);
     }
     Ok(())
 }

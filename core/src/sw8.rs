@@ -68,11 +68,12 @@
 //! such slices.
 
 use crate::base64::{self, Padding};
+use crate::buffer::SHORT_MEMBER;
 use crate::carrier::{trim_ows, Header, Headers, Sink};
 use crate::context::{Propagation, SpanContext};
 use crate::hex::{self, Case};
 use crate::id::{SpanId, TraceId};
-use crate::w3c::baggage::{Baggage, MAX_BYTES};
+use crate::w3c::baggage::{Baggage, Member, MAX_BYTES};
 use crate::{Error, Writer};
 
 /// What [`encode`] writes for the parent service, instance, endpoint and target
@@ -655,15 +656,16 @@ pub fn extract<'a>(headers: &Headers<'a>) -> Result<SpanContext<'a>, Error> {
 /// # Errors
 /// [`Error::ZeroId`] for an invalid context (nothing is written).
 pub fn inject(p: &Propagation<'_>, sink: &mut dyn Sink) -> Result<(), Error> {
-    let mut buf = [0u8; NEXT_MAX_LEN];
-    let n = encode_for(&p.context, &mut buf)?;
-    let sw8 = crate::buffer::as_text(&buf, n);
-    if p.baggage.is_empty() {
-        sink.set(Header::Sw8.name(), sw8);
-        Ok(())
-    } else {
-        inject_with_correlation(sw8, &p.baggage, sink)
-    }
+    let mut result = Ok(());
+    crate::buffer::encode_tiered::<NEXT_MAX_LEN>(&|buf| encode_for(&p.context, buf), &mut |sw8| {
+        result = if p.baggage.is_empty() {
+            sink.set(Header::Sw8.name(), sw8);
+            Ok(())
+        } else {
+            inject_with_correlation(sw8, &p.baggage, sink)
+        };
+    })?;
+    result
 }
 
 /// The longest `sw8` value [`inject`] re-emits from a received one (longer
@@ -672,9 +674,12 @@ pub const NEXT_MAX_LEN: usize = 2048;
 
 /// The `sw8` value for `ctx`: the received one continued
 /// ([`Sw8::encode_next`]) when `ctx` came from `sw8` and it fits, else [`encode`].
+/// [`Error::BufferTooSmall`] when `buf` is shorter than [`NEXT_MAX_LEN`] and
+/// either does not fit (so that a longer buffer is tried).
 fn encode_for(ctx: &SpanContext<'_>, buf: &mut [u8]) -> Result<usize, Error> {
     match parse(ctx.sw8).map(|received| received.encode_next(ctx, buf)) {
         Ok(Ok(n)) => Ok(n),
+        Ok(Err(Error::BufferTooSmall)) if buf.len() < NEXT_MAX_LEN => Err(Error::BufferTooSmall),
         _ => encode(ctx, buf),
     }
 }
@@ -688,16 +693,15 @@ fn inject_with_correlation(
     baggage: &Baggage<'_>,
     sink: &mut dyn Sink,
 ) -> Result<(), Error> {
-    let mut corr = [0u8; CORRELATION_MAX_LEN];
-    let m = encode_correlation(baggage, &mut corr)?;
-    sink.set(Header::Sw8.name(), sw8);
-    if m > 0 {
-        sink.set(
-            Header::Sw8Correlation.name(),
-            crate::buffer::as_text(&corr, m),
-        );
-    }
-    Ok(())
+    crate::buffer::encode_tiered::<CORRELATION_MAX_LEN>(
+        &|buf| encode_correlation(baggage, buf),
+        &mut |corr| {
+            sink.set(Header::Sw8.name(), sw8);
+            if !corr.is_empty() {
+                sink.set(Header::Sw8Correlation.name(), corr);
+            }
+        },
+    )
 }
 
 /// One `sw8-correlation` entry, both parts still base64.
@@ -762,10 +766,29 @@ pub fn correlation(value: &str) -> impl Iterator<Item = Result<Entry<'_>, Error>
 /// # Errors
 /// [`Error::BufferTooSmall`].
 pub fn encode_correlation(baggage: &Baggage<'_>, out: &mut [u8]) -> Result<usize, Error> {
-    let mut scratch = [0u8; MAX_BYTES];
+    let short = |m: &Member<'_>| m.value.raw().len() <= SHORT_MEMBER;
+    if baggage.members().iter().all(short) {
+        encode_correlation_with(baggage, out, &mut [0u8; SHORT_MEMBER])
+    } else {
+        encode_long_correlation(baggage, out)
+    }
+}
+
+#[inline(never)]
+fn encode_long_correlation(baggage: &Baggage<'_>, out: &mut [u8]) -> Result<usize, Error> {
+    encode_correlation_with(baggage, out, &mut [0u8; MAX_BYTES])
+}
+
+/// [`encode_correlation`], decoding values in `scratch` (room for the
+/// longest raw value).
+fn encode_correlation_with(
+    baggage: &Baggage<'_>,
+    out: &mut [u8],
+    scratch: &mut [u8],
+) -> Result<usize, Error> {
     let mut w = Writer::new(out);
     for m in baggage.members().iter().filter(|m| !m.key.is_empty()) {
-        let value = m.value.decode_into(&mut scratch)?;
+        let value = m.value.decode_into(scratch)?;
         if !w.is_empty() {
             w.push_byte(b',')?;
         }

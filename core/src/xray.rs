@@ -18,7 +18,7 @@
 use crate::carrier::{trim_ows, Header, Headers, Sink};
 use crate::context::{Propagation, SpanContext};
 use crate::id::{SpanId, TraceId};
-use crate::{Error, Writer};
+use crate::{text, Error, Writer};
 
 /// Length of `Root=1-{8}-{24};Parent={16};Sampled={x}`.
 pub const BASE_LEN: usize = 5 + 35 + 8 + 16 + 9 + 1;
@@ -57,21 +57,24 @@ const KNOWN: [&str; 3] = ["Root", "Parent", "Sampled"];
 /// its byte range in `value`.
 fn parts(value: &str) -> impl Iterator<Item = (usize, usize, &str)> {
     let mut offset = 0;
-    value.split(';').filter_map(move |piece| {
+    text::split(value, b';').filter_map(move |piece| {
         let start = offset;
         offset += piece.len() + 1;
         let trimmed = trim_ows(piece);
         if trimmed.is_empty() {
             return None;
         }
-        let lead = piece.len() - piece.trim_start_matches([' ', '\t']).len();
+        let lead = piece
+            .bytes()
+            .take_while(|c| matches!(c, b' ' | b'\t'))
+            .count();
         Some((start + lead, start + lead + trimmed.len(), trimmed))
     })
 }
 
 /// A `Key=Value` field with a non-empty key.
 fn field(part: &str) -> Option<(&str, &str)> {
-    part.split_once('=').filter(|(k, _)| !k.is_empty())
+    text::split_once(part, b'=').filter(|(k, _)| !k.is_empty())
 }
 
 /// The preserved fields of an `xray_extra` value: every `Key=Value` part that
@@ -162,9 +165,9 @@ pub fn encode(ctx: &SpanContext<'_>, out: &mut [u8]) -> Result<usize, Error> {
     }
     let mut w = Writer::new(out);
     w.push_str("Root=")?;
-    w.push_str(&ctx.trace_id.to_xray_root())?;
+    w.push(ctx.trace_id.to_xray_root().as_bytes())?;
     w.push_str(";Parent=")?;
-    w.push_str(&ctx.span_id.to_hex())?;
+    w.push(ctx.span_id.to_hex().as_bytes())?;
     w.push_str(match ctx.sampled {
         Some(true) => ";Sampled=1",
         Some(false) => ";Sampled=0",

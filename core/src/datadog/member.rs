@@ -127,7 +127,7 @@ pub fn apply_tracestate<'a>(ts: &TraceState<'a>, ctx: &mut SpanContext<'a>) {
 pub fn carries_datadog(ctx: &SpanContext<'_>) -> bool {
     ctx.sampling_priority.is_some()
         || ctx.origin.is_some_and(|o| !o.is_empty())
-        || ctx.dd_tags.iter().any(|t| t.name != TID)
+        || (ctx.dd_tags != DatadogTags::None && ctx.dd_tags.iter().any(|t| t.name != TID))
 }
 
 /// Writes the `dd` member value for `ctx` into `out`; returns its length, 0
@@ -168,7 +168,7 @@ pub fn encode(ctx: &SpanContext<'_>, out: &mut [u8]) -> Result<usize, Error> {
     if let Some(s) = ctx.sampling_priority {
         field(&mut w, |w| {
             w.push_str("s:")?;
-            w.push_str(&format_sampling_priority(s))
+            w.push(format_sampling_priority(s).as_bytes())
         });
     }
     if let Some(origin) = ctx.origin.filter(|o| !o.is_empty()) {
@@ -184,7 +184,7 @@ pub fn encode(ctx: &SpanContext<'_>, out: &mut [u8]) -> Result<usize, Error> {
     if let Some(parent) = parent {
         field(&mut w, |w| {
             w.push_str("p:")?;
-            w.push_str(&parent.to_hex())
+            w.push(parent.to_hex().as_bytes())
         });
     }
     for Tag { name, value } in ctx.dd_tags.iter().filter(|t| t.name != TID) {
@@ -266,6 +266,9 @@ fn push_sanitized(w: &mut Writer<'_>, text: Text<'_>, name: bool) -> Result<(), 
 /// None in practice (the member is sanitised and the buffers sized); an
 /// encoding error is passed on.
 pub fn inject_tracestate(p: &Propagation<'_>, sink: &mut dyn Sink) -> Result<(), Error> {
+    if !carries_datadog(&p.context) {
+        return tracestate::inject(p, sink);
+    }
     let mut value = [0u8; MAX_LEN];
     let n = encode(&p.context, &mut value)?;
     if n == 0 {

@@ -24,8 +24,9 @@ pub use format::Format;
 
 use crate::carrier::{Carrier, Headers, Sink};
 use crate::context::{Propagation, SpanContext};
+use crate::slots::Slots;
 use crate::w3c::tracestate;
-use crate::{datadog, Baggage, Error, TraceState};
+use crate::{datadog, Baggage, Error, SpanId, TraceId, TraceState};
 
 /// Why a format whose headers were present yielded no context.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,21 +53,29 @@ pub struct Extraction<'a> {
     /// The baggage of every baggage-carrying format, merged in list order.
     pub baggage: Baggage<'a>,
     /// The other formats' valid contexts (for conflict logging and span links).
-    matched: [(Format, SpanContext<'a>); Format::COUNT],
+    matched: Slots<(Format, SpanContext<'a>), INLINE_MATCHES, { Format::COUNT }>,
     matched_len: usize,
     rejected: [Rejection; Format::COUNT],
     rejected_len: usize,
 }
+
+/// Matched formats stored inline before [`Extraction`] makes room for all.
+const INLINE_MATCHES: usize = 4;
+
+const NO_MATCH: (Format, SpanContext<'static>) = (
+    Format::TraceContext,
+    SpanContext::new(TraceId::INVALID, SpanId::INVALID),
+);
 
 impl<'a> Extraction<'a> {
     fn empty() -> Self {
         Extraction {
             context: None,
             source: None,
-            tracestate: TraceState::EMPTY,
+            tracestate: TraceState::new(),
             tracestate_error: None,
-            baggage: Baggage::EMPTY,
-            matched: [(Format::TraceContext, SpanContext::default()); Format::COUNT],
+            baggage: Baggage::new(),
+            matched: Slots::new(NO_MATCH),
             matched_len: 0,
             rejected: [Rejection {
                 format: Format::TraceContext,
@@ -79,7 +88,10 @@ impl<'a> Extraction<'a> {
     /// Every format that yielded a valid context, with that context, in list order.
     #[must_use]
     pub fn matched(&self) -> &[(Format, SpanContext<'a>)] {
-        self.matched.get(..self.matched_len).unwrap_or_default()
+        self.matched
+            .as_slice()
+            .get(..self.matched_len)
+            .unwrap_or_default()
     }
 
     /// Every format whose headers were present but invalid, and why.
@@ -105,10 +117,23 @@ impl<'a> Extraction<'a> {
     /// tracestate and the baggage.
     #[must_use]
     pub fn propagation(&self) -> Propagation<'a> {
-        Propagation {
-            context: self.context.unwrap_or_default(),
-            tracestate: self.tracestate,
-            baggage: self.baggage,
+        let context = self.context.unwrap_or_default();
+        // Copied from the inline slots when the lists never grew, which
+        // copies a tenth of what a whole `Baggage` and `TraceState` hold.
+        match (
+            self.tracestate.copy_small(true),
+            self.baggage.copy_small(true),
+        ) {
+            (Some(tracestate), Some(baggage)) => Propagation {
+                context,
+                tracestate,
+                baggage,
+            },
+            _ => Propagation {
+                context,
+                tracestate: self.tracestate,
+                baggage: self.baggage,
+            },
         }
     }
 }
@@ -128,7 +153,11 @@ impl<'a> Extraction<'a> {
 #[must_use]
 #[inline]
 pub fn extract<'a, C: Carrier<'a> + ?Sized>(config: &Config, carrier: &C) -> Extraction<'a> {
-    extract_headers(config, &Headers::collect(carrier))
+    // Filled in place: `Headers` is large (room for every limit), so moving
+    // it out of `Headers::collect` would cost a copy.
+    let mut h = Headers::default();
+    h.add_all(carrier);
+    extract_headers(config, &h)
 }
 
 /// Extracts with `config` from already collected headers (a binding that
@@ -143,7 +172,6 @@ pub fn extract<'a, C: Carrier<'a> + ?Sized>(config: &Config, carrier: &C) -> Ext
 /// assert_eq!(x.baggage.len(), 1);
 /// ```
 #[must_use]
-#[inline]
 pub fn extract_headers<'a>(config: &Config, h: &Headers<'a>) -> Extraction<'a> {
     let mut x = Extraction::empty();
     let mut w3c_trace = None;
@@ -155,15 +183,14 @@ pub fn extract_headers<'a>(config: &Config, h: &Headers<'a>) -> Extraction<'a> {
         match format.extract_context(h) {
             Ok(mut ctx) => {
                 if format == Format::TraceContext {
-                    match tracestate::extract(h) {
-                        Ok(ts) => x.tracestate = ts,
-                        Err(e) => x.tracestate_error = Some(e),
+                    if let Err(e) = tracestate::extract_into(h, &mut x.tracestate) {
+                        x.tracestate_error = Some(e);
                     }
                     datadog::apply_tracestate(&x.tracestate, &mut ctx);
                     w3c_trace = Some(ctx.trace_id);
                 }
                 // A config lists each format once, so there is always a slot.
-                if let Some(slot) = x.matched.get_mut(x.matched_len) {
+                if let Some(slot) = x.matched.slot(x.matched_len, NO_MATCH) {
                     *slot = (format, ctx);
                     x.matched_len += 1;
                 }
@@ -182,9 +209,29 @@ pub fn extract_headers<'a>(config: &Config, h: &Headers<'a>) -> Extraction<'a> {
         }
     }
     if w3c_trace.is_none() || w3c_trace != x.context.map(|c| c.trace_id) {
-        x.tracestate = TraceState::EMPTY;
+        x.tracestate.clear();
     }
-    x
+    // Returning `x` copies room for every limit (about 13 KB). Usually its
+    // lists never grew: then the result is rebuilt from their first slots,
+    // which copies a tenth of that.
+    match (
+        x.tracestate.copy_small(false),
+        x.baggage.copy_small(false),
+        x.matched.small(),
+    ) {
+        (Some(tracestate), Some(baggage), Some(matched)) => Extraction {
+            context: x.context,
+            source: x.source,
+            tracestate,
+            tracestate_error: x.tracestate_error,
+            baggage,
+            matched: Slots::Small(matched),
+            matched_len: x.matched_len,
+            rejected: x.rejected,
+            rejected_len: x.rejected_len,
+        },
+        _ => x,
+    }
 }
 
 /// Injects `p` in every format of `config`, in order. A format that cannot
@@ -277,6 +324,143 @@ mod tests {
         let x = extract(&config, &[("user-agent", "curl")]);
         assert!(x.matched().is_empty() && x.rejected().is_empty() && !x.conflict());
         assert_eq!((x.context, x.source), (None, None));
+    }
+
+    /// `n` distinct `k{i}=v{i}` members, `sep`-separated, in `buf`.
+    fn list(buf: &mut [u8], n: usize, sep: u8, value_len: usize) -> &str {
+        let mut w = crate::Writer::new(buf);
+        for i in 0..n {
+            if i > 0 {
+                w.push_byte(sep).unwrap();
+            }
+            let (digits, len) = crate::hex::format_decimal(i as u64);
+            w.push_byte(b'k').unwrap();
+            w.push(&digits[..len]).unwrap();
+            w.push_byte(b'=').unwrap();
+            for _ in 0..value_len {
+                w.push_byte(b'v').unwrap();
+            }
+        }
+        let n = w.len();
+        core::str::from_utf8(&buf[..n]).unwrap()
+    }
+
+    #[test]
+    fn lists_past_their_inline_slots_are_kept_whole() {
+        // Every list past its inline slots: 30 tracestate members, 100
+        // baggage members over two lines plus 20 uberctx headers, and all
+        // ten trace formats matching.
+        let (mut ts, mut b1, mut b2) = ([0u8; 512], [0u8; 1024], [0u8; 1024]);
+        let ts = list(&mut ts, 30, b',', 1);
+        let (b1, b2) = (list(&mut b1, 60, b',', 3), list(&mut b2, 100, b',', 3));
+        let b2 = &b2[b2.find("k60=").unwrap()..];
+        const KEYS: [&str; 20] = [
+            "uberctx-u0",
+            "uberctx-u1",
+            "uberctx-u2",
+            "uberctx-u3",
+            "uberctx-u4",
+            "uberctx-u5",
+            "uberctx-u6",
+            "uberctx-u7",
+            "uberctx-u8",
+            "uberctx-u9",
+            "uberctx-u10",
+            "uberctx-u11",
+            "uberctx-u12",
+            "uberctx-u13",
+            "uberctx-u14",
+            "uberctx-u15",
+            "uberctx-u16",
+            "uberctx-u17",
+            "uberctx-u18",
+            "uberctx-u19",
+        ];
+        let t = "4bf92f3577b34da6a3ce929d0e0e4736";
+        let mut headers = [("", ""); 42];
+        let fixed = [
+            TP,
+            ("tracestate", ts),
+            ("baggage", b1),
+            ("baggage", b2),
+            ("b3", "4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-1"),
+            ("uber-trace-id", "4bf92f3577b34da6a3ce929d0e0e4736:00f067aa0ba902b7:0:1"),
+            ("ot-tracer-traceid", t),
+            ("ot-tracer-spanid", "00f067aa0ba902b7"),
+            ("x-amzn-trace-id", "Root=1-4bf92f35-77b34da6a3ce929d0e0e4736;Parent=00f067aa0ba902b7;Sampled=1"),
+            ("x-datadog-trace-id", "11803532876627986230"),
+            ("x-datadog-parent-id", "67667974448284343"),
+            ("x-datadog-tags", "_dd.p.tid=4bf92f3577b34da6"),
+            ("x-cloud-trace-context", "4bf92f3577b34da6a3ce929d0e0e4736/67667974448284343;o=1"),
+            ("sw8", "1-NGJmOTJmMzU3N2IzNGRhNmEzY2U5MjlkMGUwZTQ3MzY=-MDBmMDY3YWEwYmE5MDJiNw==-0-c3Zj-aW5zdA==-L2FwaQ==-aG9zdDo4MA=="),
+            ("grpc-trace-bin", "AABL+S81d7NNpqPOkp0ODkc2AQDwZ6oLqQK3AgE"),
+        ];
+        headers[..fixed.len()].copy_from_slice(&fixed);
+        for (i, key) in KEYS.iter().enumerate() {
+            headers[fixed.len() + i] = (key, "x");
+        }
+        let all = Config::parse(
+            "tracecontext,baggage,b3,b3multi,jaeger,ottrace,xray,datadog,cloudtrace,sw8,grpc-trace-bin",
+        );
+        let x = extract(&all, &headers[..fixed.len() + KEYS.len()]);
+        assert_eq!(x.tracestate.len(), 30);
+        assert_eq!(x.tracestate.members()[29].key, "k29");
+        assert_eq!(x.baggage.len(), 120);
+        assert_eq!(x.baggage.members()[99].key, "k99");
+        assert_eq!(x.baggage.members()[119].key, "u19");
+        let mut trace_formats = Format::ALL.iter().filter(|f| f.carries_context());
+        assert!(x.rejected().is_empty(), "{:?}", x.rejected());
+        assert_eq!(x.matched().len(), 10);
+        assert!(x
+            .matched()
+            .iter()
+            .all(|(f, _)| Some(f) == trace_formats.next()));
+        assert!(!x.conflict());
+        // The same lists, short: still whole.
+        let x = extract(&all, &[TP, ("tracestate", "a=1"), ("baggage", "k=v")]);
+        assert_eq!(
+            (x.tracestate.len(), x.baggage.len(), x.matched().len()),
+            (1, 1, 1)
+        );
+    }
+
+    #[test]
+    fn long_values_are_injected_whole() {
+        // A tracestate and baggage far past the short buffers (512 bytes), and
+        // members past the per-member ones (128).
+        let mut ts = [0u8; 4096];
+        let ts = list(&mut ts, 32, b',', 100);
+        let mut bag = [0u8; 8192];
+        let bag = list(&mut bag, 10, b',', 300);
+        let mut p = Propagation::new(SpanContext::new(TraceId::from_u64(1), SpanId::from_u64(2)));
+        p.tracestate = TraceState::parse(ts).unwrap();
+        p.baggage = Baggage::parse(bag);
+        let mut corr = [0u8; 8192];
+        let n = crate::sw8::encode_correlation(&p.baggage, &mut corr).unwrap();
+        let corr = core::str::from_utf8(&corr[..n]).unwrap();
+        let (mut written, mut per_member) = (0, 0);
+        inject(
+            &Config::parse("tracecontext,baggage,jaeger,ottrace,sw8"),
+            &p,
+            &mut |k: &str, v: &str| {
+                written += 1;
+                match k {
+                    "tracestate" => assert_eq!(v, ts),
+                    "baggage" => assert_eq!(v, bag),
+                    "sw8-correlation" => assert_eq!(v, corr),
+                    _ if k.starts_with("uberctx-k") || k.starts_with("ot-baggage-k") => {
+                        assert!(v.len() == 300 && v.bytes().all(|c| c == b'v'), "{k}");
+                        per_member += 1;
+                    }
+                    _ => {}
+                }
+            },
+        );
+        assert!(corr.len() > 512 && corr.split(',').count() == 10);
+        assert_eq!(per_member, 20);
+        // traceparent, tracestate, baggage, uber-trace-id, three ot-tracer-*,
+        // sw8, sw8-correlation.
+        assert_eq!(written, 20 + 9);
     }
 
     #[test]

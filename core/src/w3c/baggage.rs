@@ -6,7 +6,8 @@
 
 use crate::carrier::{trim_ows, Header, Headers, Sink};
 use crate::context::Propagation;
-use crate::{Error, Writer};
+use crate::slots::Slots;
+use crate::{text, Error, Writer};
 
 /// The most members propagated (the ABNF's `0*179`).
 pub const MAX_MEMBERS: usize = 180;
@@ -48,26 +49,37 @@ impl<'a> Value<'a> {
     /// # Errors
     /// [`Error::InvalidValue`] or [`Error::InvalidEscape`].
     pub fn new(raw: &'a str, encoding: Encoding) -> Result<Self, Error> {
+        if encoding == Encoding::Raw {
+            return Ok(Value { raw, encoding });
+        }
+        // One pass: every byte a baggage-octet (W3C), every `%` followed by
+        // two hex digits; a bad octet anywhere wins over a bad escape.
         let b = raw.as_bytes();
-        if encoding == Encoding::Percent && !b.iter().all(|&c| is_baggage_octet(c)) {
-            return Err(Error::InvalidValue);
-        }
-        if encoding != Encoding::Raw {
-            let mut i = 0;
-            while let Some(&c) = b.get(i) {
-                if c == b'%' {
-                    let hi = b.get(i + 1).copied().and_then(hex_any);
-                    let lo = b.get(i + 2).copied().and_then(hex_any);
-                    if hi.is_none() || lo.is_none() {
-                        return Err(Error::InvalidEscape);
-                    }
+        let octets = encoding == Encoding::Percent;
+        let (mut bad_octet, mut bad_escape) = (false, false);
+        let mut i = 0;
+        while let Some(&c) = b.get(i) {
+            if c == b'%' {
+                let hi = b.get(i + 1).copied().and_then(hex_any);
+                let lo = b.get(i + 2).copied().and_then(hex_any);
+                if hi.is_some() && lo.is_some() {
+                    // Hex digits are baggage-octets: skip them.
                     i += 3;
-                } else {
-                    i += 1;
+                    continue;
                 }
+                bad_escape = true;
+            } else if octets && class(c) & OCTET == 0 {
+                bad_octet = true;
             }
+            i += 1;
         }
-        Ok(Value { raw, encoding })
+        if bad_octet {
+            Err(Error::InvalidValue)
+        } else if bad_escape {
+            Err(Error::InvalidEscape)
+        } else {
+            Ok(Value { raw, encoding })
+        }
     }
 
     /// The value as received.
@@ -188,6 +200,9 @@ impl<'a> Member<'a> {
     /// received plus its canonical properties.
     #[must_use]
     pub fn size(&self) -> usize {
+        if self.properties.is_empty() {
+            return self.key.len() + 1 + self.value.raw.len();
+        }
         let props: usize = self
             .properties()
             .map(|(k, v)| 1 + k.len() + v.map_or(0, |v| 1 + v.len()))
@@ -215,10 +230,10 @@ impl<'a> Member<'a> {
 }
 
 fn properties(raw: &str) -> impl Iterator<Item = (&str, Option<&str>)> {
-    raw.split(';')
+    text::split(raw, b';')
         .map(trim_ows)
         .filter(|p| !p.is_empty())
-        .map(|p| match p.split_once('=') {
+        .map(|p| match text::split_once(p, b'=') {
             Some((k, v)) => (trim_ows(k), Some(trim_ows(v))),
             None => (p, None),
         })
@@ -236,33 +251,84 @@ fn properties(raw: &str) -> impl Iterator<Item = (&str, Option<&str>)> {
 /// let n = b.encode(&mut buf).unwrap();
 /// assert_eq!(&buf[..n], b"userId=Am%C3%A9lie,k=2");
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy)]
 pub struct Baggage<'a> {
-    members: [Member<'a>; MAX_MEMBERS],
+    members: Slots<Member<'a>, INLINE_MEMBERS, MAX_MEMBERS>,
     len: usize,
     bytes: usize,
 }
 
+/// Members stored inline before a list grows to [`MAX_MEMBERS`] slots.
+const INLINE_MEMBERS: usize = 8;
+
+const NO_MEMBER: Member<'static> = Member {
+    key: "",
+    value: Value {
+        raw: "",
+        encoding: Encoding::Percent,
+    },
+    properties: "",
+};
+
 impl Default for Baggage<'_> {
+    /// [`Baggage::EMPTY`].
     fn default() -> Self {
-        Baggage::EMPTY
+        Baggage::new()
+    }
+}
+
+impl PartialEq for Baggage<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.members() == other.members()
+    }
+}
+
+impl Eq for Baggage<'_> {}
+
+impl core::fmt::Debug for Baggage<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Baggage")
+            .field("members", &self.members())
+            .field("bytes", &self.bytes)
+            .finish()
     }
 }
 
 impl<'a> Baggage<'a> {
     /// No members.
     pub const EMPTY: Baggage<'static> = Baggage {
-        members: [Member {
-            key: "",
-            value: Value {
-                raw: "",
-                encoding: Encoding::Percent,
-            },
-            properties: "",
-        }; MAX_MEMBERS],
+        members: Slots::new(NO_MEMBER),
         len: 0,
         bytes: 0,
     };
+
+    /// [`Baggage::EMPTY`], written in place: copying the constant would copy
+    /// room for every member.
+    #[inline]
+    pub(crate) fn new() -> Self {
+        Baggage {
+            members: Slots::new(NO_MEMBER),
+            len: 0,
+            bytes: 0,
+        }
+    }
+
+    /// A copy made from the inline slots, when the list never grew to
+    /// [`MAX_MEMBERS`]: moving a `Baggage` copies room for every member.
+    /// `by_item` copies only the members (see [`Slots::small_items`]).
+    #[inline(always)]
+    pub(crate) fn copy_small(&self, by_item: bool) -> Option<Self> {
+        let members = if by_item {
+            self.members.small_items(self.len, NO_MEMBER)?
+        } else {
+            self.members.small()?
+        };
+        Some(Baggage {
+            members: Slots::Small(members),
+            len: self.len,
+            bytes: self.bytes,
+        })
+    }
 
     /// Parses one header value; see [`Baggage::parse_lines`].
     #[must_use]
@@ -281,7 +347,7 @@ impl<'a> Baggage<'a> {
     /// ```
     #[must_use]
     pub fn parse_lines(lines: &[&'a str]) -> Self {
-        let mut b = Baggage::EMPTY;
+        let mut b = Baggage::new();
         for line in lines {
             for member in entries(line).flatten() {
                 // A member over the limits is dropped; the rest still count.
@@ -299,23 +365,21 @@ impl<'a> Baggage<'a> {
     pub fn push(&mut self, member: Member<'a>) -> Result<(), Error> {
         let size = member.size();
         let existing = self.members().iter().position(|m| m.key == member.key);
-        let (freed, comma) = match existing {
-            Some(i) => (self.members[i].size(), 0),
+        let (freed, comma) = match existing.and_then(|i| self.members().get(i)) {
+            Some(old) => (old.size(), 0),
             None => (0, usize::from(self.len > 0)),
         };
         let bytes = self.bytes - freed + size + comma;
         if bytes > MAX_BYTES {
             return Err(Error::TooLong);
         }
-        match existing {
-            Some(i) => self.members[i] = member,
-            None => {
-                *self
-                    .members
-                    .get_mut(self.len)
-                    .ok_or(Error::TooManyMembers)? = member;
-                self.len += 1;
-            }
+        let slot = match existing {
+            Some(i) => self.members.as_mut_slice().get_mut(i),
+            None => self.members.slot(self.len, NO_MEMBER),
+        };
+        *slot.ok_or(Error::TooManyMembers)? = member;
+        if existing.is_none() {
+            self.len += 1;
         }
         self.bytes = bytes;
         Ok(())
@@ -324,7 +388,7 @@ impl<'a> Baggage<'a> {
     /// The members, in order.
     #[must_use]
     pub fn members(&self) -> &[Member<'a>] {
-        self.members.get(..self.len).unwrap_or_default()
+        self.members.as_slice().get(..self.len).unwrap_or_default()
     }
 
     /// How many members.
@@ -373,16 +437,14 @@ impl<'a> Baggage<'a> {
     /// value does not fit.
     pub fn encode(&self, out: &mut [u8]) -> Result<usize, Error> {
         let capped = out.len() >= MAX_LEN;
-        let mut scratch = [0u8; MAX_BYTES];
         let cap = out.len().min(MAX_LEN);
         let mut w = Writer::new(out.get_mut(..cap).unwrap_or_default());
         for m in self.members() {
             if !is_token(m.key) || check_properties(m.properties).is_err() {
                 continue;
             }
-            let value = m.value.decode_into(&mut scratch)?;
             let mark = w.len();
-            let written = write_member(&mut w, m, value);
+            let written = write_member(&mut w, m);
             if written.is_err() {
                 if !capped {
                     return Err(Error::BufferTooSmall);
@@ -394,13 +456,13 @@ impl<'a> Baggage<'a> {
     }
 }
 
-fn write_member(w: &mut Writer<'_>, m: &Member<'_>, value: &str) -> Result<(), Error> {
+fn write_member(w: &mut Writer<'_>, m: &Member<'_>) -> Result<(), Error> {
     if !w.is_empty() {
         w.push_byte(b',')?;
     }
     w.push_str(m.key)?;
     w.push_byte(b'=')?;
-    percent_encode(value.as_bytes(), w, is_unreserved_in_baggage)?;
+    write_value(w, m.value)?;
     if m.properties().next().is_some() {
         w.push_byte(b';')?;
         m.write_properties(w)?;
@@ -408,40 +470,106 @@ fn write_member(w: &mut Writer<'_>, m: &Member<'_>, value: &str) -> Result<(), E
     Ok(())
 }
 
+/// Values up to this long are decoded on a small stack buffer when writing.
+const SHORT_VALUE: usize = 256;
+
+/// Writes `value` decoded, then percent-encoded for W3C.
+fn write_value(w: &mut Writer<'_>, value: Value<'_>) -> Result<(), Error> {
+    let raw = value.raw.as_bytes();
+    if raw.iter().all(|&c| is_unreserved_in_baggage(c)) {
+        // No `%` or `+`: decoding and encoding both leave it unchanged.
+        return w.push(raw);
+    }
+    if value.encoding == Encoding::Raw {
+        // Already text (valid UTF-8): encode it as it is.
+        return percent_encode(raw, w, is_unreserved_in_baggage);
+    }
+    let mark = w.len();
+    if recode_ascii(raw, value.encoding, w)? {
+        return Ok(());
+    }
+    // An escape decodes to a non-ASCII byte, which may be invalid UTF-8 to
+    // repair: decode first.
+    w.truncate(mark);
+    if raw.len() <= SHORT_VALUE {
+        let mut scratch = [0u8; SHORT_VALUE];
+        let decoded = value.decode_into(&mut scratch)?;
+        percent_encode(decoded.as_bytes(), w, is_unreserved_in_baggage)
+    } else {
+        write_long_value(w, value)
+    }
+}
+
+/// Decodes and re-encodes a valid escaped value byte by byte, as long as
+/// every decoded byte is ASCII; returns `false` (having written part of it)
+/// at the first one that is not.
+fn recode_ascii(raw: &[u8], encoding: Encoding, w: &mut Writer<'_>) -> Result<bool, Error> {
+    let mut i = 0;
+    while let Some(&c) = raw.get(i) {
+        let (byte, used) = match c {
+            b'%' => {
+                let hi = raw.get(i + 1).copied().and_then(hex_any).unwrap_or(0);
+                let lo = raw.get(i + 2).copied().and_then(hex_any).unwrap_or(0);
+                ((hi << 4) | lo, 3)
+            }
+            b'+' if encoding == Encoding::Query => (b' ', 1),
+            _ => (c, 1),
+        };
+        if !byte.is_ascii() {
+            return Ok(false);
+        }
+        percent_encode(&[byte], w, is_unreserved_in_baggage)?;
+        i += used;
+    }
+    Ok(true)
+}
+
+#[inline(never)]
+fn write_long_value(w: &mut Writer<'_>, value: Value<'_>) -> Result<(), Error> {
+    let mut scratch = [0u8; MAX_BYTES];
+    let decoded = value.decode_into(&mut scratch)?;
+    percent_encode(decoded.as_bytes(), w, is_unreserved_in_baggage)
+}
+
 /// Iterates the members of one header value: each item is a member or the
 /// reason it is invalid. Empty list members are skipped.
 pub fn entries(value: &str) -> impl Iterator<Item = Result<Member<'_>, Error>> {
-    value
-        .split(',')
+    text::split(value, b',')
         .map(trim_ows)
         .filter(|m| !m.is_empty())
-        .map(|m| {
-            let (kv, props) = m.split_once(';').unwrap_or((m, ""));
-            let (key, value) = kv.split_once('=').ok_or(Error::Malformed)?;
-            let key = trim_ows(key);
-            if !is_token(key) {
-                return Err(Error::InvalidKey);
-            }
-            let value = Value::new(trim_ows(value), Encoding::Percent)?;
-            check_properties(props)?;
-            // `k=v;` and `k=v; ;` carry no property: keep none.
-            let props = trim_ows(props);
-            let props = if properties(props).next().is_some() {
-                props
-            } else {
-                ""
-            };
-            Ok(Member {
-                key,
-                value,
-                properties: props,
-            })
-        })
+        .map(parse_member)
+}
+
+/// Parses one trimmed, non-empty list member.
+fn parse_member(m: &str) -> Result<Member<'_>, Error> {
+    let (kv, props) = text::split_once(m, b';').unwrap_or((m, ""));
+    let (key, value) = text::split_once(kv, b'=').ok_or(Error::Malformed)?;
+    let key = trim_ows(key);
+    if !is_token(key) {
+        return Err(Error::InvalidKey);
+    }
+    let value = Value::new(trim_ows(value), Encoding::Percent)?;
+    check_properties(props)?;
+    // `k=v;` and `k=v; ;` carry no property: keep none.
+    let props = trim_ows(props);
+    let props = if properties(props).next().is_some() {
+        props
+    } else {
+        ""
+    };
+    Ok(Member {
+        key,
+        value,
+        properties: props,
+    })
 }
 
 /// Checks raw properties (`p1;p2=x`, OWS allowed): each key a token, each value
 /// baggage-octets with valid `%XX` escapes.
 fn check_properties(raw: &str) -> Result<(), Error> {
+    if raw.is_empty() {
+        return Ok(());
+    }
     for (k, v) in properties(raw) {
         if !is_token(k) {
             return Err(Error::InvalidKey);
@@ -456,27 +584,7 @@ fn check_properties(raw: &str) -> Result<(), Error> {
 /// Whether `s` is an RFC 9110 token (the baggage key grammar).
 #[must_use]
 pub fn is_token(s: &str) -> bool {
-    !s.is_empty()
-        && s.bytes().all(|c| {
-            c.is_ascii_alphanumeric()
-                || matches!(
-                    c,
-                    b'!' | b'#'
-                        | b'$'
-                        | b'%'
-                        | b'&'
-                        | b'\''
-                        | b'*'
-                        | b'+'
-                        | b'-'
-                        | b'.'
-                        | b'^'
-                        | b'_'
-                        | b'`'
-                        | b'|'
-                        | b'~'
-                )
-        })
+    !s.is_empty() && s.bytes().fold(TOKEN, |all, c| all & class(c)) != 0
 }
 
 /// `baggage-octet`: printable ASCII except SP, `"`, `,`, `;` and `\`.
@@ -485,9 +593,57 @@ pub const fn is_baggage_octet(c: u8) -> bool {
     matches!(c, 0x21 | 0x23..=0x2b | 0x2d..=0x3a | 0x3c..=0x5b | 0x5d..=0x7e)
 }
 
+/// [`CLASSES`] bit: an RFC 9110 `tchar`.
+const TOKEN: u8 = 1;
+/// [`CLASSES`] bit: a [`is_baggage_octet`].
+const OCTET: u8 = 2;
+/// [`CLASSES`] bit: written unescaped in a W3C value (an octet but `%`, `+`).
+const UNRESERVED: u8 = 4;
+
+/// The grammar classes of every byte, so each check is one table load.
+const CLASSES: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        let tchar = b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'!' | b'#'
+                    | b'$'
+                    | b'%'
+                    | b'&'
+                    | b'\''
+                    | b'*'
+                    | b'+'
+                    | b'-'
+                    | b'.'
+                    | b'^'
+                    | b'_'
+                    | b'`'
+                    | b'|'
+                    | b'~'
+            );
+        let octet = is_baggage_octet(b);
+        t[c] = if tchar { TOKEN } else { 0 }
+            | if octet { OCTET } else { 0 }
+            | if octet && b != b'%' && b != b'+' {
+                UNRESERVED
+            } else {
+                0
+            };
+        c += 1;
+    }
+    t
+};
+
+fn class(c: u8) -> u8 {
+    CLASSES[usize::from(c)]
+}
+
 /// The bytes written unescaped in a W3C baggage value.
 fn is_unreserved_in_baggage(c: u8) -> bool {
-    is_baggage_octet(c) && c != b'%' && c != b'+'
+    class(c) & UNRESERVED != 0
 }
 
 /// Writes `bytes`, escaping as `%XX` (uppercase) each byte `keep` refuses.
@@ -539,12 +695,14 @@ pub fn extract_into<'a>(headers: &Headers<'a>, into: &mut Baggage<'a>) {
 /// [`Error::BufferTooSmall`] cannot happen (the stack buffer holds
 /// [`MAX_LEN`]), but is passed on for uniformity.
 pub fn inject(p: &Propagation<'_>, sink: &mut dyn Sink) -> Result<(), Error> {
-    let mut buf = [0u8; MAX_LEN];
-    let n = p.baggage.encode(&mut buf)?;
-    if n > 0 {
-        sink.set(Header::Baggage.name(), crate::buffer::as_text(&buf, n));
+    if p.baggage.is_empty() {
+        return Ok(());
     }
-    Ok(())
+    crate::buffer::encode_tiered::<MAX_LEN>(&|buf| p.baggage.encode(buf), &mut |value| {
+        if !value.is_empty() {
+            sink.set(Header::Baggage.name(), value);
+        }
+    })
 }
 
 #[cfg(test)]
@@ -622,6 +780,72 @@ mod tests {
         }
         let mut buf = [0u8; 64];
         assert_eq!(encoded(&b, &mut buf), "a=1;p;q=1,f=1;p=%41");
+    }
+
+    #[test]
+    fn value_shortcuts_match_decoding_then_encoding() {
+        let long = "%41".repeat(100);
+        let values = [
+            "plain",
+            "a+b",
+            "a%20b",
+            "%2b%2F",
+            "%C3%A9t%C3%A9",
+            "%C3",
+            "x%FF%FEy",
+            "%7E~",
+            "",
+            "tab\there",
+            "é ü",
+            &long,
+        ];
+        for raw in values {
+            for encoding in [Encoding::Percent, Encoding::Query, Encoding::Raw] {
+                let Ok(value) = Value::new(raw, encoding) else {
+                    continue;
+                };
+                let mut scratch = [0u8; 512];
+                let decoded = value.decode_into(&mut scratch).unwrap();
+                let mut expected = [0u8; 1024];
+                let mut w = Writer::new(&mut expected);
+                percent_encode(decoded.as_bytes(), &mut w, is_unreserved_in_baggage).unwrap();
+                let n = w.len();
+                let mut out = [0u8; 1024];
+                let mut w = Writer::new(&mut out);
+                write_value(&mut w, value).unwrap();
+                let m = w.len();
+                assert_eq!(&out[..m], &expected[..n], "{raw:?} {encoding:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn equal_whatever_the_storage() {
+        let mut grown = Baggage::EMPTY;
+        let mut keys = [[0u8; 3]; MAX_MEMBERS];
+        for (i, key) in keys.iter_mut().enumerate() {
+            key.copy_from_slice(&[b'k', b'a' + (i / 26) as u8, b'a' + (i % 26) as u8]);
+        }
+        for key in &keys {
+            let key = core::str::from_utf8(key).unwrap();
+            let value = Value::new("1", Encoding::Percent).unwrap();
+            grown
+                .push(Member {
+                    key,
+                    value,
+                    properties: "",
+                })
+                .unwrap();
+        }
+        assert_eq!(grown.len(), MAX_MEMBERS);
+        let extra = Member {
+            key: "x",
+            ..grown.members()[0]
+        };
+        assert_eq!(grown.push(extra), Err(Error::TooManyMembers));
+        assert_eq!(grown, grown.clone());
+        assert_ne!(grown, Baggage::parse("kaa=1"));
+        assert_eq!(Baggage::default(), Baggage::EMPTY);
     }
 
     #[test]

@@ -4,7 +4,8 @@
 
 use crate::carrier::{trim_ows, Header, Headers, Sink};
 use crate::context::Propagation;
-use crate::{Error, Writer};
+use crate::slots::Slots;
+use crate::{text, Error, Writer};
 
 /// The most list members a tracestate may have.
 pub const MAX_MEMBERS: usize = 32;
@@ -56,24 +57,69 @@ impl Member<'_> {
 /// assert_eq!(&buf[..n], b"congo=new,rojo=00f067aa0ba902b7");
 /// assert!(TraceState::parse("FOO=1").is_err());
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy)]
 pub struct TraceState<'a> {
-    members: [Member<'a>; MAX_MEMBERS],
+    members: Slots<Member<'a>, INLINE_MEMBERS, MAX_MEMBERS>,
     len: usize,
 }
 
+/// Members stored inline before a tracestate grows to [`MAX_MEMBERS`] slots.
+const INLINE_MEMBERS: usize = 8;
+
+impl PartialEq for TraceState<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.members() == other.members()
+    }
+}
+
+impl Eq for TraceState<'_> {}
+
+impl core::fmt::Debug for TraceState<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("TraceState")
+            .field("members", &self.members())
+            .finish()
+    }
+}
+
 impl Default for TraceState<'_> {
+    /// [`TraceState::EMPTY`].
     fn default() -> Self {
-        TraceState::EMPTY
+        TraceState::new()
     }
 }
 
 impl<'a> TraceState<'a> {
     /// No members.
     pub const EMPTY: TraceState<'static> = TraceState {
-        members: [Member::EMPTY; MAX_MEMBERS],
+        members: Slots::new(Member::EMPTY),
         len: 0,
     };
+
+    /// [`TraceState::EMPTY`], written in place rather than copied.
+    #[inline]
+    pub(crate) fn new() -> Self {
+        TraceState {
+            members: Slots::new(Member::EMPTY),
+            len: 0,
+        }
+    }
+
+    /// A copy made from the inline slots, when the list never grew to
+    /// [`MAX_MEMBERS`]: moving a `TraceState` copies room for every member.
+    /// `by_item` copies only the members (see [`Slots::small_items`]).
+    #[inline(always)]
+    pub(crate) fn copy_small(&self, by_item: bool) -> Option<Self> {
+        let members = if by_item {
+            self.members.small_items(self.len, Member::EMPTY)?
+        } else {
+            self.members.small()?
+        };
+        Some(TraceState {
+            members: Slots::Small(members),
+            len: self.len,
+        })
+    }
 
     /// Parses one header value. See [`TraceState::parse_lines`].
     ///
@@ -101,7 +147,22 @@ impl<'a> TraceState<'a> {
     /// [`Error::InvalidKey`], [`Error::InvalidValue`], [`Error::Malformed`] (no
     /// `=`) or [`Error::TooManyMembers`].
     pub fn parse_lines(lines: &[&'a str]) -> Result<Self, Error> {
-        let mut ts = TraceState::EMPTY;
+        let mut ts = TraceState::new();
+        ts.parse_lines_into(lines)?;
+        Ok(ts)
+    }
+
+    /// [`TraceState::parse_lines`] into this (empty) tracestate, which is left
+    /// empty on error.
+    fn parse_lines_into(&mut self, lines: &[&'a str]) -> Result<(), Error> {
+        let parsed = self.push_lines(lines);
+        if parsed.is_err() {
+            self.clear();
+        }
+        parsed
+    }
+
+    fn push_lines(&mut self, lines: &[&'a str]) -> Result<(), Error> {
         let mut sent = 0usize;
         for line in lines {
             for member in entries(line) {
@@ -110,23 +171,31 @@ impl<'a> TraceState<'a> {
                 if sent > MAX_MEMBERS {
                     return Err(Error::TooManyMembers);
                 }
-                if ts.get(member.key).is_some() {
+                if self.get(member.key).is_some() {
                     continue;
                 }
                 // `len < sent <= MAX_MEMBERS`, so the slot exists.
-                if let Some(slot) = ts.members.get_mut(ts.len) {
+                if let Some(slot) = self.members.slot(self.len, Member::EMPTY) {
                     *slot = member;
-                    ts.len += 1;
+                    self.len += 1;
                 }
             }
         }
-        Ok(ts)
+        Ok(())
+    }
+
+    /// Removes every member.
+    pub(crate) fn clear(&mut self) {
+        for m in self.members.as_mut_slice().iter_mut().take(self.len) {
+            *m = Member::EMPTY;
+        }
+        self.len = 0;
     }
 
     /// The members, in order.
     #[must_use]
     pub fn members(&self) -> &[Member<'a>] {
-        self.members.get(..self.len).unwrap_or_default()
+        self.members.as_slice().get(..self.len).unwrap_or_default()
     }
 
     /// How many members.
@@ -169,8 +238,11 @@ impl<'a> TraceState<'a> {
         validate_value(value)?;
         self.remove(key);
         let keep = self.len.min(MAX_MEMBERS - 1);
-        self.members.copy_within(..keep, 1);
-        self.members[0] = Member { key, value };
+        // Makes room for `keep + 1` members (`keep < MAX_MEMBERS`).
+        let _ = self.members.slot(keep, Member::EMPTY);
+        let members = self.members.as_mut_slice();
+        members.copy_within(..keep, 1);
+        members[0] = Member { key, value };
         self.len = keep + 1;
         Ok(())
     }
@@ -187,9 +259,10 @@ impl<'a> TraceState<'a> {
     }
 
     fn remove_at(&mut self, i: usize) {
-        self.members.copy_within(i + 1..self.len, i);
+        let members = self.members.as_mut_slice();
+        members.copy_within(i + 1..self.len, i);
         self.len -= 1;
-        self.members[self.len] = Member::EMPTY;
+        members[self.len] = Member::EMPTY;
     }
 
     /// The length of the encoded value.
@@ -249,12 +322,11 @@ impl<'a> TraceState<'a> {
 /// assert_eq!(keys, ["a", "b"]);
 /// ```
 pub fn entries(value: &str) -> impl Iterator<Item = Result<Member<'_>, Error>> {
-    value
-        .split(',')
+    text::split(value, b',')
         .map(trim_ows)
         .filter(|m| !m.is_empty())
         .map(|m| {
-            let (key, value) = m.split_once('=').ok_or(Error::Malformed)?;
+            let (key, value) = text::split_once(m, b'=').ok_or(Error::Malformed)?;
             validate_key(key)?;
             validate_value(value)?;
             Ok(Member { key, value })
@@ -267,12 +339,8 @@ pub fn entries(value: &str) -> impl Iterator<Item = Result<Member<'_>, Error>> {
 /// [`Error::InvalidKey`].
 pub fn validate_key(key: &str) -> Result<(), Error> {
     let b = key.as_bytes();
-    let first_ok = matches!(b.first(), Some(c) if c.is_ascii_lowercase() || c.is_ascii_digit());
-    let rest_ok = b.iter().skip(1).all(|&c| {
-        c.is_ascii_lowercase()
-            || c.is_ascii_digit()
-            || matches!(c, b'_' | b'-' | b'*' | b'/' | b'@')
-    });
+    let first_ok = b.first().is_some_and(|&c| class(c) & KEY_FIRST != 0);
+    let rest_ok = b.iter().fold(KEY, |all, &c| all & class(c)) != 0;
     if first_ok && rest_ok && b.len() <= MAX_KEY_LEN {
         Ok(())
     } else {
@@ -287,15 +355,42 @@ pub fn validate_key(key: &str) -> Result<(), Error> {
 /// [`Error::InvalidValue`].
 pub fn validate_value(value: &str) -> Result<(), Error> {
     let b = value.as_bytes();
-    let chars_ok = b
-        .iter()
-        .all(|&c| (0x20..=0x7e).contains(&c) && c != b',' && c != b'=');
+    let chars_ok = b.iter().fold(VALUE, |all, &c| all & class(c)) != 0;
     let last_ok = matches!(b.last(), Some(&c) if c != b' ');
     if chars_ok && last_ok && b.len() <= MAX_VALUE_LEN {
         Ok(())
     } else {
         Err(Error::InvalidValue)
     }
+}
+
+/// [`CLASSES`] bit: may start a key (`lcalpha` / `DIGIT`).
+const KEY_FIRST: u8 = 1;
+/// [`CLASSES`] bit: a key character (`lcalpha` / `DIGIT` / `_-*/@`).
+const KEY: u8 = 2;
+/// [`CLASSES`] bit: a value character (0x20-0x7E but `,` and `=`).
+const VALUE: u8 = 4;
+
+/// The grammar classes of every byte, so each check is one table load and
+/// a whole key or value is checked without a branch per byte.
+const CLASSES: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        let first = b.is_ascii_lowercase() || b.is_ascii_digit();
+        let key = first || matches!(b, b'_' | b'-' | b'*' | b'/' | b'@');
+        let value = matches!(b, 0x20..=0x7e) && b != b',' && b != b'=';
+        t[c] = if first { KEY_FIRST } else { 0 }
+            | if key { KEY } else { 0 }
+            | if value { VALUE } else { 0 };
+        c += 1;
+    }
+    t
+};
+
+fn class(c: u8) -> u8 {
+    CLASSES[usize::from(c)]
 }
 
 /// The tracestate of the request: all lines combined. Callers must ignore it
@@ -305,10 +400,20 @@ pub fn validate_value(value: &str) -> Result<(), Error> {
 /// [`Error::TooManyMembers`] when more lines came than members allowed, or
 /// [`TraceState::parse_lines`]' error.
 pub fn extract<'a>(headers: &Headers<'a>) -> Result<TraceState<'a>, Error> {
+    let mut ts = TraceState::new();
+    extract_into(headers, &mut ts)?;
+    Ok(ts)
+}
+
+/// [`extract`] into `into` (empty), which is left empty on error.
+pub(crate) fn extract_into<'a>(
+    headers: &Headers<'a>,
+    into: &mut TraceState<'a>,
+) -> Result<(), Error> {
     if headers.tracestate_overflowed() {
         return Err(Error::TooManyMembers);
     }
-    TraceState::parse_lines(headers.tracestate_lines())
+    into.parse_lines_into(headers.tracestate_lines())
 }
 
 /// Writes the `tracestate` header of `p`, unless it is empty.
@@ -320,10 +425,9 @@ pub fn inject(p: &Propagation<'_>, sink: &mut dyn Sink) -> Result<(), Error> {
     if p.tracestate.is_empty() {
         return Ok(());
     }
-    let mut buf = [0u8; MAX_LEN];
-    let n = p.tracestate.encode(&mut buf)?;
-    sink.set(Header::Tracestate.name(), crate::buffer::as_text(&buf, n));
-    Ok(())
+    crate::buffer::encode_tiered::<MAX_LEN>(&|buf| p.tracestate.encode(buf), &mut |value| {
+        sink.set(Header::Tracestate.name(), value);
+    })
 }
 
 #[cfg(test)]
@@ -391,6 +495,23 @@ mod tests {
                 .len(),
             32
         );
+    }
+
+    #[test]
+    fn equal_whatever_the_storage() {
+        // Grown past the inline slots, then back to two members.
+        let mut buf = [0u8; 512];
+        let mut ts = TraceState::parse(members(20, 0, &mut buf)).unwrap();
+        for i in 2..20 {
+            let mut key = [0u8; 3];
+            let (digits, n) = crate::hex::format_decimal(i);
+            key[0] = b'k';
+            key[1..=n].copy_from_slice(&digits[..n]);
+            assert!(ts.remove(core::str::from_utf8(&key[..=n]).unwrap()));
+        }
+        assert_eq!(ts, TraceState::parse("k0=v,k1=v").unwrap());
+        assert_ne!(ts, TraceState::parse("k1=v,k0=v").unwrap());
+        assert_eq!(TraceState::default(), TraceState::EMPTY);
     }
 
     #[test]
