@@ -46,5 +46,5 @@ rust-test:
 vectors: $(VECTOR_DEPS)
 	@scripts/vectors.sh $(foreach r,$(VECTOR_RUNNERS),'$(r)=$(VECTORS_$(r))')
 
+# Every binding's benchmark target is a prerequisite (bench-rust, ...).
 bench:
-	$(CARGO) bench -p traceprop
