@@ -31,9 +31,8 @@ lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
-# The core must stay no_std without alloc: its library code may not name
-# either crate, and its only normal dependency is thiserror without default
-# features.
+# The core must stay no_std without alloc: its sources may not name either
+# crate, and its only normal dependency is thiserror without default features.
 nostd:
 	scripts/check-nostd.sh
 	$(CARGO) build -q -p traceprop --no-default-features
