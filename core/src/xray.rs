@@ -113,6 +113,38 @@ pub fn parse(value: &str) -> Result<TraceHeader<'_>, Error> {
     if value.is_empty() {
         return Err(Error::Empty);
     }
+    canonical(value).map_or_else(|| parse_fields(value), Ok)
+}
+
+/// The header as X-Ray SDKs write it, `Root=…;Parent=…;Sampled=x` and
+/// nothing else, read at fixed offsets; `None` for any other layout or a bad
+/// id, which [`parse_fields`] then reads (to the same result when this one
+/// succeeds: valid ids hold no separator).
+fn canonical(value: &str) -> Option<TraceHeader<'_>> {
+    let b = value.as_bytes();
+    if b.len() != BASE_LEN
+        || b.get(..5)? != b"Root="
+        || b.get(40..48)? != b";Parent="
+        || b.get(64..73)? != b";Sampled="
+    {
+        return None;
+    }
+    let trace_id = TraceId::from_xray_root(value.get(5..40)?).ok()?;
+    let span_id = SpanId::from_hex(value.get(48..64)?).ok()?;
+    Some(TraceHeader {
+        trace_id,
+        span_id,
+        sampled: match b.get(73)? {
+            b'1' => Some(true),
+            b'0' => Some(false),
+            _ => None,
+        },
+        extra: "",
+    })
+}
+
+/// Reads the `;`-separated fields of a trimmed, non-empty value in any order.
+fn parse_fields(value: &str) -> Result<TraceHeader<'_>, Error> {
     let (mut root, mut parent, mut sampled) = (None, None, None);
     let mut extra: Option<(usize, usize)> = None;
     for (start, end, part) in parts(value) {
@@ -226,6 +258,31 @@ pub fn inject(p: &Propagation<'_>, sink: &mut dyn Sink) -> Result<(), Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn canonical_layout_reads_as_the_fields_do() {
+        let base = *b"Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1";
+        assert_eq!(base.len(), BASE_LEN);
+        let mut read = 0;
+        for at in 0..base.len() {
+            for c in *b";= -0Agx?\t" {
+                let mut v = base;
+                v[at] = c;
+                let v = core::str::from_utf8(&v).unwrap();
+                if let Some(fast) = canonical(v) {
+                    assert_eq!(Ok(fast), parse_fields(v), "{v}");
+                    read += 1;
+                }
+            }
+        }
+        // At least: each of the 48 id digits set to `0`, and the sampling
+        // byte set to each of the 11.
+        assert!(read >= 59, "{read}");
+        assert!(canonical(
+            "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1;"
+        )
+        .is_none());
+    }
 
     const ROOT: &str = "Root=1-5759e988-bd862e3fe1be46a994272793";
     const PARENT: &str = "Parent=53995c3f42cd8ad8";

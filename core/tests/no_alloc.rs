@@ -284,6 +284,9 @@ fn run_header_set(propagators: &str, lines: &[(&str, &str)]) -> usize {
     for config in configs(propagators) {
         let x = black_box(propagator::extract(&config, lines));
         black_box((x.matched(), x.rejected(), x.conflict()));
+        let mut into = propagator::Extraction::default();
+        propagator::extract_into(&config, lines, &mut into);
+        black_box(&into);
         propagator::inject(&config, &x.propagation(), &mut sink);
         for format in Format::ALL {
             let _ = format.inject(&x.propagation(), &mut sink);

@@ -5,9 +5,28 @@
 use serde_json::{Map, Value};
 use std::path::PathBuf;
 use traceprop::datadog::Text;
-use traceprop::propagator::{self, Config, Policy};
+use traceprop::propagator::{self, Config, Extraction, Policy};
 use traceprop::w3c::baggage::{Encoding, Member, Value as BagValue};
 use traceprop::{Baggage, DatadogTags, Propagation, SpanContext, SpanId, TraceId, TraceState};
+
+/// Every format.
+const ALL: &str =
+    "tracecontext,baggage,b3,b3multi,jaeger,ottrace,xray,datadog,cloudtrace,sw8,grpc-trace-bin";
+
+/// A request that fills every part of an extraction (a context, tracestate,
+/// baggage, matches, a rejection), extracted before each case's request into
+/// the extraction `extract_into` then reuses.
+const DIRTY: [(&str, &str); 6] = [
+    (
+        "traceparent",
+        "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+    ),
+    ("tracestate", "dirty=1,other=2"),
+    ("baggage", "dirty=1,other=2;p"),
+    ("b3", "0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-1"),
+    ("uber-trace-id", "not:valid"),
+    ("uberctx-dirty", "3"),
+];
 
 type Headers = Vec<(String, String)>;
 
@@ -112,7 +131,12 @@ fn run_case(case: &Value) -> Result<(), String> {
             let headers = header_list(&obj["extract"])?;
             let pairs = borrow(&headers);
             let x = propagator::extract(&config, pairs.as_slice());
-            check_extraction(&x, expect)
+            check_extraction(&x, expect)?;
+            // The same into an extraction that held another request.
+            let mut reused = Extraction::default();
+            propagator::extract_into(&Config::parse(ALL), &DIRTY, &mut reused);
+            propagator::extract_into(&config, pairs.as_slice(), &mut reused);
+            check_extraction(&reused, expect).map_err(|e| format!("extract_into: {e}"))
         }
         (1, None) => {
             let input = obj["inject"].as_object().ok_or("inject is not an object")?;

@@ -11,6 +11,9 @@
 //!   OpenTelemetry API, so the same `Context`, `HashMap` and `String` costs);
 //! - `all`: traceprop's core with every format configured.
 //!
+//! The core's extraction is timed twice: `extract` returning an `Extraction`,
+//! and `extract_into` refilling one the caller keeps (`traceprop-into`).
+//!
 //! Extraction reads the request (a slice of borrowed pairs for the core, the
 //! `HashMap<String, String>` OpenTelemetry's `Extractor` is implemented for);
 //! injection writes the extracted context to a sink that drops every header
@@ -24,6 +27,7 @@ use core::alloc::{GlobalAlloc, Layout};
 use core::hint::black_box;
 use core::sync::atomic::{AtomicU64, Ordering};
 use std::alloc::System;
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 use criterion::{criterion_group, Criterion};
@@ -190,10 +194,21 @@ fn ops() -> Vec<Op> {
             black_box(p.extract_with_context(&Context::new(), black_box(&c as &dyn Extractor)));
         }),
     );
+    let c = composite;
     add(
         "composite/extract/traceprop",
         Box::new(move || {
-            black_box(&core_extract(black_box(&composite)));
+            black_box(&core_extract(black_box(&c)));
+        }),
+    );
+    let c = composite;
+    let reused = RefCell::new(Extraction::default());
+    add(
+        "composite/extract/traceprop-into",
+        Box::new(move || {
+            let mut x = reused.borrow_mut();
+            propagator::extract_into(black_box(&c), &REQUEST, &mut x);
+            black_box(&*x);
         }),
     );
     let c = carrier.clone();
@@ -212,10 +227,11 @@ fn ops() -> Vec<Op> {
             black_box(o.extract_with_context(&Context::new(), black_box(&c as &dyn Extractor)));
         }),
     );
+    let a = all;
     add(
         "all/extract/traceprop",
         Box::new(move || {
-            black_box(&core_extract(black_box(&all)));
+            black_box(&core_extract(black_box(&a)));
         }),
     );
     // Injection of the extracted context.

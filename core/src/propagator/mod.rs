@@ -67,6 +67,13 @@ const NO_MATCH: (Format, SpanContext<'static>) = (
     SpanContext::new(TraceId::INVALID, SpanId::INVALID),
 );
 
+impl Default for Extraction<'_> {
+    /// Nothing extracted (what [`extract_into`] fills).
+    fn default() -> Self {
+        Extraction::empty()
+    }
+}
+
 impl<'a> Extraction<'a> {
     fn empty() -> Self {
         Extraction {
@@ -174,6 +181,70 @@ pub fn extract<'a, C: Carrier<'a> + ?Sized>(config: &Config, carrier: &C) -> Ext
 #[must_use]
 pub fn extract_headers<'a>(config: &Config, h: &Headers<'a>) -> Extraction<'a> {
     let mut x = Extraction::empty();
+    fill(config, h, &mut x);
+    // Returning `x` copies room for every limit (about 13 KB). Usually its
+    // lists never grew: then the result is rebuilt from their first slots,
+    // which copies a tenth of that.
+    match (
+        x.tracestate.copy_small(false),
+        x.baggage.copy_small(false),
+        x.matched.small(),
+    ) {
+        (Some(tracestate), Some(baggage), Some(matched)) => Extraction {
+            context: x.context,
+            source: x.source,
+            tracestate,
+            tracestate_error: x.tracestate_error,
+            baggage,
+            matched: Slots::Small(matched),
+            matched_len: x.matched_len,
+            rejected: x.rejected,
+            rejected_len: x.rejected_len,
+        },
+        _ => x,
+    }
+}
+
+/// [`extract`] into `x`, which is cleared first: nothing is copied out, so
+/// a caller that keeps one [`Extraction`] (or builds it where it is used)
+/// saves the copy of returning one.
+///
+/// ```
+/// use traceprop::propagator::{extract_into, Config, Extraction};
+/// let config = Config::parse("b3");
+/// let mut x = Extraction::default();
+/// extract_into(&config, &[("b3", "4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-1")], &mut x);
+/// assert!(x.context.is_some());
+/// extract_into(&config, &[("b3", "garbage")], &mut x);
+/// assert!(x.context.is_none() && x.rejected().len() == 1);
+/// ```
+#[inline]
+pub fn extract_into<'a, C: Carrier<'a> + ?Sized>(
+    config: &Config,
+    carrier: &C,
+    x: &mut Extraction<'a>,
+) {
+    let mut h = Headers::default();
+    h.add_all(carrier);
+    extract_headers_into(config, &h, x);
+}
+
+/// [`extract_headers`] into `x`, which is cleared first ([`extract_into`]).
+pub fn extract_headers_into<'a>(config: &Config, h: &Headers<'a>, x: &mut Extraction<'a>) {
+    // Cleared field by field: assigning a new `Extraction` would copy room
+    // for every limit.
+    x.context = None;
+    x.source = None;
+    x.tracestate.clear();
+    x.tracestate_error = None;
+    x.baggage.clear();
+    x.matched_len = 0;
+    x.rejected_len = 0;
+    fill(config, h, x);
+}
+
+/// Asks every format of `config` in order, filling the empty `x`.
+fn fill<'a>(config: &Config, h: &Headers<'a>, x: &mut Extraction<'a>) {
     let mut w3c_trace = None;
     for &format in config.formats() {
         format.extract_baggage(h, &mut x.baggage);
@@ -210,27 +281,6 @@ pub fn extract_headers<'a>(config: &Config, h: &Headers<'a>) -> Extraction<'a> {
     }
     if w3c_trace.is_none() || w3c_trace != x.context.map(|c| c.trace_id) {
         x.tracestate.clear();
-    }
-    // Returning `x` copies room for every limit (about 13 KB). Usually its
-    // lists never grew: then the result is rebuilt from their first slots,
-    // which copies a tenth of that.
-    match (
-        x.tracestate.copy_small(false),
-        x.baggage.copy_small(false),
-        x.matched.small(),
-    ) {
-        (Some(tracestate), Some(baggage), Some(matched)) => Extraction {
-            context: x.context,
-            source: x.source,
-            tracestate,
-            tracestate_error: x.tracestate_error,
-            baggage,
-            matched: Slots::Small(matched),
-            matched_len: x.matched_len,
-            rejected: x.rejected,
-            rejected_len: x.rejected_len,
-        },
-        _ => x,
     }
 }
 

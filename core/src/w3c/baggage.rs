@@ -313,6 +313,12 @@ impl<'a> Baggage<'a> {
         }
     }
 
+    /// Removes every member, keeping the room it has.
+    pub(crate) fn clear(&mut self) {
+        self.len = 0;
+        self.bytes = 0;
+    }
+
     /// A copy made from the inline slots, when the list never grew to
     /// [`MAX_MEMBERS`]: moving a `Baggage` copies room for every member.
     /// `by_item` copies only the members (see [`Slots::small_items`]).
@@ -542,6 +548,43 @@ pub fn entries(value: &str) -> impl Iterator<Item = Result<Member<'_>, Error>> {
 
 /// Parses one trimmed, non-empty list member.
 fn parse_member(m: &str) -> Result<Member<'_>, Error> {
+    plain_member(m).map_or_else(|| parse_member_parts(m), Ok)
+}
+
+/// A member that is only `key=value` (a token, `=`, baggage-octets with
+/// valid escapes; no OWS, no properties), read in one pass; `None` for
+/// anything else, which [`parse_member_parts`] reads (to the same member when
+/// this one succeeds).
+fn plain_member(m: &str) -> Option<Member<'_>> {
+    let b = m.as_bytes();
+    let eq = b.iter().position(|&c| class(c) & TOKEN == 0)?;
+    if eq == 0 || b.get(eq) != Some(&b'=') {
+        return None;
+    }
+    let mut i = eq + 1;
+    while let Some(&c) = b.get(i) {
+        if c == b'%' {
+            b.get(i + 1).copied().and_then(hex_any)?;
+            b.get(i + 2).copied().and_then(hex_any)?;
+            i += 3;
+        } else if class(c) & OCTET != 0 {
+            i += 1;
+        } else {
+            return None;
+        }
+    }
+    Some(Member {
+        key: m.get(..eq)?,
+        value: Value {
+            raw: m.get(eq + 1..)?,
+            encoding: Encoding::Percent,
+        },
+        properties: "",
+    })
+}
+
+/// Parses one trimmed, non-empty list member, OWS and properties included.
+fn parse_member_parts(m: &str) -> Result<Member<'_>, Error> {
     let (kv, props) = text::split_once(m, b';').unwrap_or((m, ""));
     let (key, value) = text::split_once(kv, b'=').ok_or(Error::Malformed)?;
     let key = trim_ows(key);
@@ -708,6 +751,34 @@ pub fn inject(p: &Propagation<'_>, sink: &mut dyn Sink) -> Result<(), Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_members_read_as_the_parts_do() {
+        let base = *b"userId=al%20ce";
+        let mut read = 0;
+        for at in 0..base.len() {
+            for c in *b"= ;,%+a0\t\x7f" {
+                let mut m = base;
+                m[at] = c;
+                let m = core::str::from_utf8(&m).unwrap();
+                if let Some(fast) = plain_member(m) {
+                    assert_eq!(Ok(fast), parse_member_parts(m), "{m}");
+                    read += 1;
+                }
+            }
+        }
+        // At least: each byte set to itself, key bytes to `a`/`0`/`%`/`+`,
+        // value bytes to `=`/`+`/`a` (escape digits to `a` and `0`).
+        assert!(read >= 40, "{read}");
+        for m in [
+            "k=", "k==v", "=v", "k", "k =v", "k=v;p", "k=%2", "k=%zz", "k=a b",
+        ] {
+            if let Some(fast) = plain_member(m) {
+                assert_eq!(Ok(fast), parse_member_parts(m), "{m}");
+            }
+        }
+        assert!(plain_member("k=").is_some() && plain_member("k=v;p").is_none());
+    }
 
     fn decode(raw: &str, enc: Encoding) -> ([u8; 64], usize) {
         let mut buf = [0u8; 64];
