@@ -1,6 +1,8 @@
 //! What a context carries besides ids and flags, owned: the core's types
-//! borrow from the request, so the few pieces kept are copied into one text
-//! buffer (plus offsets) and re-borrowed as the core's types when needed.
+//! borrow from the request, so the pieces kept are copied into one text
+//! buffer, with the range of each, at extraction. On inject they are lent
+//! back to the core in place ([`Carried::lend`]): nothing is split or parsed
+//! again, and the core's large lists are filled where they lie, never moved.
 //! Also the extraction report.
 
 use crate::baggage::BaggageMember;
@@ -12,7 +14,7 @@ use traceprop::datadog::Text;
 use traceprop::propagator::{Extraction, Format};
 use traceprop::w3c::baggage::{Encoding, Member, Value};
 use traceprop::w3c::tracestate;
-use traceprop::{Baggage, DatadogTags, Error, Propagation, SpanContext, TraceState};
+use traceprop::{Baggage, DatadogTags, Error, Propagation, TraceState};
 
 /// Which spelling the carried Datadog tags arrived in.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -21,12 +23,14 @@ enum TagsSpelling {
     TraceState,
 }
 
-/// One baggage member, its text kept in [`Carried::text`].
+/// A tracestate or baggage member, its text kept in [`Carried::text`].
 #[derive(Clone)]
-struct CarriedMember {
+struct Entry {
     key: Range<usize>,
-    raw: Range<usize>,
+    /// The value (a baggage value as received, in `encoding`).
+    value: Range<usize>,
     encoding: Encoding,
+    /// Baggage properties (empty for a tracestate member).
     properties: Range<usize>,
 }
 
@@ -38,9 +42,10 @@ pub struct Carried {
     origin: Option<(Range<usize>, bool)>,
     dd_tags: Option<(TagsSpelling, Range<usize>)>,
     xray_extra: Range<usize>,
-    /// Lines that parse ([`TraceState::parse_lines`]) into the tracestate.
-    tracestate: Vec<Range<usize>>,
-    baggage: Vec<CarriedMember>,
+    /// The tracestate members (the first `tracestate_len`), then the baggage
+    /// members, in order: one list, one allocation.
+    entries: Vec<Entry>,
+    tracestate_len: usize,
 }
 
 impl Carried {
@@ -54,31 +59,76 @@ impl Carried {
         self.text.get(r.clone()).unwrap_or_default()
     }
 
-    /// Copies what an extracted context carries; `tracestate_lines` are the
-    /// request's tracestate lines, kept when the extraction kept the tracestate.
-    fn from_extraction(x: &Extraction<'_>, tracestate_lines: &[&str]) -> Self {
-        let mut c = Carried::default();
-        if let Some(ctx) = &x.context {
-            c.origin = ctx.origin.map(|o| (c.keep(o.raw()), o.is_tracestate()));
-            c.dd_tags = match ctx.dd_tags {
-                DatadogTags::None => None,
-                DatadogTags::Header(t) => Some((TagsSpelling::Header, c.keep(t))),
-                DatadogTags::TraceState(t) => Some((TagsSpelling::TraceState, c.keep(t))),
-            };
-            c.xray_extra = c.keep(ctx.xray_extra);
+    fn tracestate_entries(&self) -> &[Entry] {
+        self.entries.get(..self.tracestate_len).unwrap_or_default()
+    }
+
+    fn baggage_entries(&self) -> &[Entry] {
+        self.entries.get(self.tracestate_len..).unwrap_or_default()
+    }
+
+    /// The entry of a tracestate member.
+    fn ts_entry(&mut self, m: &tracestate::Member<'_>) -> Entry {
+        Entry {
+            key: self.keep(m.key),
+            value: self.keep(m.value),
+            encoding: Encoding::Raw,
+            properties: 0..0,
         }
-        if !x.tracestate.is_empty() {
-            c.tracestate = tracestate_lines.iter().map(|l| c.keep(l)).collect();
+    }
+
+    /// The entry of a baggage member.
+    fn baggage_entry(&mut self, m: &Member<'_>) -> Entry {
+        Entry {
+            key: self.keep(m.key),
+            value: self.keep(m.value.raw()),
+            encoding: m.value.encoding(),
+            properties: self.keep(m.properties),
         }
-        c.baggage.reserve(x.baggage.len());
-        for m in x.baggage.members() {
-            let member = CarriedMember {
-                key: c.keep(m.key),
-                raw: c.keep(m.value.raw()),
-                encoding: m.value.encoding(),
-                properties: c.keep(m.properties),
-            };
-            c.baggage.push(member);
+    }
+
+    /// Copies what an extraction carries: the winning context's Datadog and
+    /// X-Ray fields, the tracestate members and the baggage members.
+    fn from_extraction(x: &Extraction<'_>) -> Self {
+        let (origin, dd_tags, xray_extra) = x
+            .context
+            .as_ref()
+            .map_or((None, DatadogTags::None, ""), |c| {
+                (c.origin, c.dd_tags, c.xray_extra)
+            });
+        let tags = match dd_tags {
+            DatadogTags::None => None,
+            DatadogTags::Header(t) => Some((TagsSpelling::Header, t)),
+            DatadogTags::TraceState(t) => Some((TagsSpelling::TraceState, t)),
+        };
+        let (ts, bag) = (x.tracestate.members(), x.baggage.members());
+        // Sized once: the text and the entries are one allocation each.
+        let text_len = origin.map_or(0, |o| o.raw().len())
+            + tags.map_or(0, |(_, t)| t.len())
+            + xray_extra.len()
+            + ts.iter()
+                .map(|m| m.key.len() + m.value.len())
+                .sum::<usize>()
+            + bag
+                .iter()
+                .map(|m| m.key.len() + m.value.raw().len() + m.properties.len())
+                .sum::<usize>();
+        let mut c = Carried {
+            text: String::with_capacity(text_len),
+            entries: Vec::with_capacity(ts.len() + bag.len()),
+            tracestate_len: ts.len(),
+            ..Carried::default()
+        };
+        c.origin = origin.map(|o| (c.keep(o.raw()), o.is_tracestate()));
+        c.dd_tags = tags.map(|(spelling, t)| (spelling, c.keep(t)));
+        c.xray_extra = c.keep(xray_extra);
+        for m in ts {
+            let e = c.ts_entry(m);
+            c.entries.push(e);
+        }
+        for m in bag {
+            let e = c.baggage_entry(m);
+            c.entries.push(e);
         }
         c
     }
@@ -103,6 +153,14 @@ impl Carried {
         self.get(&self.xray_extra)
     }
 
+    /// Replaces the tracestate members with those of `state`.
+    fn keep_tracestate(&mut self, state: &TraceState<'_>) {
+        let kept: Vec<Entry> = state.members().iter().map(|m| self.ts_entry(m)).collect();
+        let old = self.tracestate_entries().len();
+        self.tracestate_len = kept.len();
+        self.entries.splice(..old, kept);
+    }
+
     /// Sets the tracestate from a header value or `(key, value)` pairs
     /// (`None`: no tracestate).
     ///
@@ -113,12 +171,14 @@ impl Carried {
         py: Python<'_>,
         ts: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
-        self.tracestate.clear();
-        let Some(ts) = ts else { return Ok(()) };
+        let Some(ts) = ts else {
+            self.keep_tracestate(&TraceState::EMPTY);
+            return Ok(());
+        };
         if let Ok(s) = ts.cast::<PyString>() {
             let s = s.to_cow()?;
-            TraceState::parse(&s).map_err(about(py, "tracestate"))?;
-            self.tracestate = vec![self.keep(&s)];
+            let state = TraceState::parse(&s).map_err(about(py, "tracestate"))?;
+            self.keep_tracestate(&state);
             return Ok(());
         }
         let pairs: Vec<(String, String)> = ts
@@ -135,26 +195,37 @@ impl Carried {
         for (k, v) in pairs.iter().rev() {
             state.put(k, v).map_err(about(py, "tracestate"))?;
         }
-        let mut buf = vec![0u8; state.encoded_len()];
-        let n = state.encode(&mut buf).map_err(about(py, "tracestate"))?;
-        let encoded = core::str::from_utf8(buf.get(..n).unwrap_or_default()).unwrap_or_default();
-        if !encoded.is_empty() {
-            self.tracestate = vec![self.keep(encoded)];
+        self.keep_tracestate(&state);
+        Ok(())
+    }
+
+    /// Puts the tracestate members into `ts` (empty), in order.
+    fn lend_tracestate<'a>(&'a self, ts: &mut TraceState<'a>) -> Result<(), Error> {
+        // `put` moves a key to the front: putting in reverse keeps the order.
+        for e in self.tracestate_entries().iter().rev() {
+            ts.put(self.get(&e.key), self.get(&e.value))?;
         }
         Ok(())
     }
 
-    /// The tracestate, parsed again from the kept lines.
+    /// The tracestate.
     ///
     /// # Errors
-    /// Never for kept lines (they parsed when kept).
+    /// Never for kept members (they were valid when kept).
     pub fn tracestate(&self) -> Result<TraceState<'_>, Error> {
-        let mut lines = [""; tracestate::MAX_MEMBERS];
-        for (slot, r) in lines.iter_mut().zip(&self.tracestate) {
-            *slot = self.get(r);
-        }
-        let n = self.tracestate.len().min(lines.len());
-        TraceState::parse_lines(lines.get(..n).unwrap_or_default())
+        let mut ts = TraceState::EMPTY;
+        self.lend_tracestate(&mut ts)?;
+        Ok(ts)
+    }
+
+    /// The tracestate members as `(key, value)` pairs, in order.
+    pub fn tracestate_members<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        PyTuple::new(
+            py,
+            self.tracestate_entries()
+                .iter()
+                .map(|e| (self.get(&e.key), self.get(&e.value))),
+        )
     }
 
     /// Sets the baggage from a mapping of decoded values, or `(key, value)` /
@@ -163,7 +234,7 @@ impl Carried {
     /// # Errors
     /// `TracepropError` past the baggage limits, `TypeError` for a bad type.
     pub fn set_baggage(&mut self, py: Python<'_>, b: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
-        self.baggage.clear();
+        self.entries.truncate(self.tracestate_len);
         let Some(b) = b else { return Ok(()) };
         let items = if let Ok(d) = b.cast::<PyDict>() {
             d.items().into_any()
@@ -208,21 +279,16 @@ impl Carried {
             .map_err(about(py, "baggage"))?;
         }
         for m in list.members() {
-            let member = CarriedMember {
-                key: self.keep(m.key),
-                raw: self.keep(m.value.raw()),
-                encoding: Encoding::Raw,
-                properties: self.keep(m.properties),
-            };
-            self.baggage.push(member);
+            let e = self.baggage_entry(m);
+            self.entries.push(e);
         }
         Ok(())
     }
 
-    fn member_value(&self, m: &CarriedMember) -> String {
-        let raw = self.get(&m.raw);
+    fn member_value(&self, e: &Entry) -> String {
+        let raw = self.get(&e.value);
         let mut buf = vec![0u8; raw.len()];
-        Value::new(raw, m.encoding)
+        Value::new(raw, e.encoding)
             .and_then(|v| v.decode_into(&mut buf).map(str::to_owned))
             .unwrap_or_default()
     }
@@ -230,13 +296,13 @@ impl Carried {
     /// The baggage members as `BaggageMember`s, in order.
     pub fn baggage<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
         let members = self
-            .baggage
+            .baggage_entries()
             .iter()
-            .map(|m| {
+            .map(|e| {
                 let member = BaggageMember::new(
-                    self.get(&m.key).to_owned(),
-                    self.member_value(m),
-                    self.get(&m.properties).to_owned(),
+                    self.get(&e.key).to_owned(),
+                    self.member_value(e),
+                    self.get(&e.properties).to_owned(),
                 );
                 Bound::new(py, member)
             })
@@ -246,62 +312,78 @@ impl Carried {
 
     /// The decoded baggage value of `key`.
     pub fn baggage_value(&self, key: &str) -> Option<String> {
-        self.baggage
+        self.baggage_entries()
             .iter()
-            .find(|m| self.get(&m.key) == key)
-            .map(|m| self.member_value(m))
+            .find(|e| self.get(&e.key) == key)
+            .map(|e| self.member_value(e))
     }
 
     /// How many baggage members.
     pub fn baggage_len(&self) -> usize {
-        self.baggage.len()
+        self.baggage_entries().len()
     }
 
-    /// The core's view of `ctx` with everything carried here.
+    /// Lends everything carried here to `p` (a fresh [`Propagation::new`]),
+    /// in place: `p`'s tracestate and baggage are large, so they are filled
+    /// where they lie rather than built and moved.
     ///
     /// # Errors
     /// A kept field the core no longer accepts (cannot happen: each was
     /// checked when kept).
-    pub fn propagation<'a>(&'a self, mut ctx: SpanContext<'a>) -> Result<Propagation<'a>, Error> {
-        ctx.origin = self.origin.as_ref().map(|(r, tilde)| {
+    pub fn lend<'a>(&'a self, p: &mut Propagation<'a>) -> Result<(), Error> {
+        p.context.origin = self.origin.as_ref().map(|(r, tilde)| {
             if *tilde {
                 Text::from_tracestate(self.get(r))
             } else {
                 Text::new(self.get(r))
             }
         });
-        ctx.dd_tags = match &self.dd_tags {
+        p.context.dd_tags = match &self.dd_tags {
             None => DatadogTags::None,
             Some((TagsSpelling::Header, r)) => DatadogTags::Header(self.get(r)),
             Some((TagsSpelling::TraceState, r)) => DatadogTags::TraceState(self.get(r)),
         };
-        ctx.xray_extra = self.xray_extra();
-        let mut p = Propagation::new(ctx);
-        if !self.tracestate.is_empty() {
-            p.tracestate = self.tracestate()?;
-        }
-        for m in &self.baggage {
+        p.context.xray_extra = self.xray_extra();
+        self.lend_tracestate(&mut p.tracestate)?;
+        for e in self.baggage_entries() {
             p.baggage.push(Member {
-                key: self.get(&m.key),
-                value: Value::new(self.get(&m.raw), m.encoding)?,
-                properties: self.get(&m.properties),
+                key: self.get(&e.key),
+                value: Value::new(self.get(&e.value), e.encoding)?,
+                properties: self.get(&e.properties),
             })?;
         }
-        Ok(p)
+        Ok(())
     }
 }
 
-/// What extraction reports besides the winning context.
+/// What extraction reports besides the winning context. Inline lists (a
+/// configuration names each format once): no allocation per extraction.
 #[derive(Clone, Default)]
 pub struct Report {
     source: Option<Format>,
-    matched: Vec<Format>,
+    matched: [Option<Format>; Format::COUNT],
     conflict: bool,
-    rejections: Vec<(Format, Error)>,
+    rejections: [Option<(Format, Error)>; Format::COUNT],
     tracestate_error: Option<Error>,
 }
 
 impl Report {
+    fn from_extraction(x: &Extraction<'_>) -> Self {
+        let mut r = Report {
+            source: x.source,
+            conflict: x.conflict(),
+            tracestate_error: x.tracestate_error,
+            ..Report::default()
+        };
+        for (slot, (f, _)) in r.matched.iter_mut().zip(x.matched()) {
+            *slot = Some(*f);
+        }
+        for (slot, rejection) in r.rejections.iter_mut().zip(x.rejected()) {
+            *slot = Some((rejection.format, rejection.error));
+        }
+        r
+    }
+
     /// The propagator whose context won.
     pub fn source(&self) -> Option<&'static str> {
         self.source.map(Format::name)
@@ -309,7 +391,8 @@ impl Report {
 
     /// Every propagator that found a valid context, in configuration order.
     pub fn matched<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
-        PyTuple::new(py, self.matched.iter().map(|f| f.name()))
+        let names: Vec<&str> = self.matched.iter().flatten().map(|f| f.name()).collect();
+        PyTuple::new(py, names)
     }
 
     /// Whether two matched propagators disagree on the trace id.
@@ -319,10 +402,13 @@ impl Report {
 
     /// `(propagator, error kind)` for every present but invalid format.
     pub fn rejections<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
-        PyTuple::new(
-            py,
-            self.rejections.iter().map(|(f, e)| (f.name(), e.name())),
-        )
+        let pairs: Vec<(&str, &str)> = self
+            .rejections
+            .iter()
+            .flatten()
+            .map(|(f, e)| (f.name(), e.name()))
+            .collect();
+        PyTuple::new(py, pairs)
     }
 
     /// Why a present tracestate was dropped.
@@ -342,16 +428,10 @@ pub struct Shared {
 
 impl Shared {
     /// Copies what `x` carries and reports out of the request.
-    pub fn from_extraction(x: &Extraction<'_>, tracestate_lines: &[&str]) -> Self {
+    pub fn from_extraction(x: &Extraction<'_>) -> Self {
         Shared {
-            carried: Carried::from_extraction(x, tracestate_lines),
-            report: Report {
-                source: x.source,
-                matched: x.matched().iter().map(|(f, _)| *f).collect(),
-                conflict: x.conflict(),
-                rejections: x.rejected().iter().map(|r| (r.format, r.error)).collect(),
-                tracestate_error: x.tracestate_error,
-            },
+            carried: Carried::from_extraction(x),
+            report: Report::from_extraction(x),
         }
     }
 

@@ -3,10 +3,13 @@
 //! multidicts). Names and values are `str`, UTF-8 `bytes` (ASGI), or, for a
 //! value, a list/tuple of those (several lines of one header).
 //!
-//! Only the lines the configured formats read are converted ([`Wanted`]):
-//! a request's other headers cost a length check (names are ASCII, so a name
+//! Only the lines the configured formats read are kept ([`Wanted`]): a
+//! request's other headers cost a length check (names are ASCII, so a name
 //! whose length no wanted name has cannot match) or one name comparison, and
-//! their values are never read (so their type does not matter).
+//! their values are never read (so their type does not matter). A kept line's
+//! name is the core's [`Header`] (its text is dropped) or, for a prefixed
+//! baggage header, the text as sent. [`Lines::add_to`] then fills the core's
+//! [`Headers`] in place.
 //!
 //! Text is borrowed from the Python objects where the interpreter allows it
 //! (one `bytes` object per string on CPython 3.9's stable ABI); text that is not
@@ -19,7 +22,7 @@ use pyo3::prelude::*;
 use pyo3::pybacked::{PyBackedBytes, PyBackedStr};
 use pyo3::types::{PyByteArray, PyBytes, PyDict, PyList, PyString, PyTuple};
 use traceprop::propagator::Format;
-use traceprop::{Carrier, Header};
+use traceprop::{Carrier, Header, Headers};
 
 /// One name or value, valid UTF-8.
 enum Text {
@@ -31,10 +34,7 @@ enum Text {
 impl Text {
     fn from_py(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Text> {
         if let Ok(s) = obj.cast::<PyString>() {
-            return Ok(match s.extract::<PyBackedStr>() {
-                Ok(s) => Text::Str(s),
-                Err(_) => Text::Lossy(s.to_string_lossy().into_owned()),
-            });
+            return Ok(Text::from_str(s));
         }
         if obj.is_instance_of::<PyBytes>() || obj.is_instance_of::<PyByteArray>() {
             let b: PyBackedBytes = obj.extract()?;
@@ -44,6 +44,13 @@ impl Text {
             });
         }
         Err(type_error(what, "str or bytes", obj))
+    }
+
+    fn from_str(s: &Bound<'_, PyString>) -> Text {
+        match PyBackedStr::try_from(s.clone()) {
+            Ok(s) => Text::Str(s),
+            Err(_) => Text::Lossy(s.to_string_lossy().into_owned()),
+        }
     }
 
     fn clone_ref(&self, py: Python<'_>) -> Text {
@@ -105,22 +112,56 @@ impl Wanted {
         known || self.prefixes.iter().flatten().any(|p| len > p.len())
     }
 
-    fn wants(&self, name: &str) -> bool {
-        match Header::lookup(name) {
-            Some(h) => self.headers[h as usize],
-            None => self.prefixes.iter().flatten().any(|p| {
-                name.get(..p.len())
-                    .is_some_and(|head| head.eq_ignore_ascii_case(p))
-            }),
+    /// The name `name` stands for, when the configuration reads it.
+    fn name(&self, name: Text) -> Option<Name> {
+        let s = name.as_str();
+        match Header::lookup(s) {
+            Some(h) => self.headers[h as usize].then_some(Name::Known(h)),
+            None => self
+                .prefixes
+                .iter()
+                .flatten()
+                .any(|p| {
+                    s.get(..p.len())
+                        .is_some_and(|head| head.eq_ignore_ascii_case(p))
+                })
+                .then_some(Name::Prefixed(name)),
         }
     }
 }
 
-/// The header lines of one request, held while the core reads them.
+/// A wanted line's name: a header the core knows (its text no longer
+/// needed), or a prefixed baggage header (`uberctx-{key}`), kept as sent.
+enum Name {
+    Known(Header),
+    Prefixed(Text),
+}
+
+impl Name {
+    fn clone_ref(&self, py: Python<'_>) -> Name {
+        match self {
+            Name::Known(h) => Name::Known(*h),
+            Name::Prefixed(t) => Name::Prefixed(t.clone_ref(py)),
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            Name::Known(h) => h.name(),
+            Name::Prefixed(t) => t.as_str(),
+        }
+    }
+}
+
+/// The wanted header lines of one request, held while the core reads them.
 pub struct Lines {
-    lines: Vec<(Text, Text)>,
+    lines: Vec<(Name, Text)>,
     wanted: Wanted,
 }
+
+/// Room for this many wanted lines is made once per request (a request
+/// carries a few trace headers; more lines grow the list).
+const LINES: usize = 8;
 
 impl Lines {
     /// Reads every header line of `headers`.
@@ -130,7 +171,7 @@ impl Lines {
     /// for a pair that is not two items.
     pub fn from_py(headers: &Bound<'_, PyAny>, wanted: Wanted) -> PyResult<Lines> {
         let mut lines = Lines {
-            lines: Vec::new(),
+            lines: Vec::with_capacity(LINES),
             wanted,
         };
         if let Ok(dict) = headers.cast::<PyDict>() {
@@ -184,25 +225,33 @@ impl Lines {
     }
 
     fn add(&mut self, name: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<()> {
-        if let Ok(s) = name.cast::<PyString>() {
-            if !self.wanted.may_want_len(s.code_point_len()?) {
-                return Ok(());
-            }
-        }
-        let name = Text::from_py(name, "a header name")?;
-        if !self.wanted.wants(name.as_str()) {
+        let name = match name.cast::<PyString>() {
+            Ok(s) if !self.wanted.may_want_len(s.code_point_len()?) => return Ok(()),
+            Ok(s) => Text::from_str(s),
+            Err(_) => Text::from_py(name, "a header name")?,
+        };
+        let Some(name) = self.wanted.name(name) else {
             return Ok(());
-        }
-        if value.is_instance_of::<PyList>() || value.is_instance_of::<PyTuple>() {
+        };
+        if let Ok(s) = value.cast::<PyString>() {
+            self.lines.push((name, Text::from_str(s)));
+        } else if value.is_instance_of::<PyList>() || value.is_instance_of::<PyTuple>() {
             for line in value.try_iter()? {
                 let line = Text::from_py(&line?, "a header value")?;
                 self.lines.push((name.clone_ref(value.py()), line));
             }
-            return Ok(());
+        } else {
+            self.lines
+                .push((name, Text::from_py(value, "a header value")?));
         }
-        self.lines
-            .push((name, Text::from_py(value, "a header value")?));
         Ok(())
+    }
+
+    /// Adds every line to `h`, in order.
+    pub fn add_to<'a>(&'a self, h: &mut Headers<'a>) {
+        for (name, value) in &self.lines {
+            h.add(name.as_str(), value.as_str());
+        }
     }
 }
 

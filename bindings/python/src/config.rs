@@ -9,11 +9,12 @@ use crate::errors::{error, type_error};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
+use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyString, PyTuple};
 use std::sync::Arc;
 use traceprop::propagator::{
-    self, Config as CoreConfig, EnvConfig, Format, Policy, DD_STYLE, DD_STYLE_EXTRACT,
-    DD_STYLE_INJECT, OTEL_PROPAGATORS,
+    self, Config as CoreConfig, EnvConfig, Extraction as CoreExtraction, Format, Policy, DD_STYLE,
+    DD_STYLE_EXTRACT, DD_STYLE_INJECT, OTEL_PROPAGATORS,
 };
 use traceprop::{Error, Header, Headers, Propagation, Sink, SpanContext, SpanId, TraceId};
 
@@ -90,26 +91,39 @@ impl Config {
         Ok(config)
     }
 
-    fn extract_py(&self, headers: &Bound<'_, PyAny>) -> PyResult<Option<Context>> {
+    /// Extracts from `headers` and hands the result to `f`. The core's
+    /// header index and extraction are filled where they lie (they are
+    /// large: moving them costs more than filling them).
+    fn extract_with<R>(
+        &self,
+        headers: &Bound<'_, PyAny>,
+        f: impl FnOnce(&CoreExtraction<'_>) -> PyResult<R>,
+    ) -> PyResult<R> {
         let lines = Lines::from_py(headers, self.wanted)?;
-        let h = Headers::collect(&&lines);
-        let x = propagator::extract_headers(&self.extract, &h);
-        Ok(x.context.as_ref().map(|ctx| {
-            let shared = Arc::new(Shared::from_extraction(&x, h.tracestate_lines()));
-            Context::extracted(ctx, shared)
-        }))
+        let mut h = Headers::default();
+        lines.add_to(&mut h);
+        let mut x = CoreExtraction::default();
+        propagator::extract_headers_into(&self.extract, &h, &mut x);
+        f(&x)
+    }
+
+    fn extract_py(&self, headers: &Bound<'_, PyAny>) -> PyResult<Option<Context>> {
+        self.extract_with(headers, |x| {
+            Ok(x.context
+                .as_ref()
+                .map(|ctx| Context::extracted(ctx, Arc::new(Shared::from_extraction(x)))))
+        })
     }
 
     fn extract_all_py(&self, py: Python<'_>, headers: &Bound<'_, PyAny>) -> PyResult<Extraction> {
-        let lines = Lines::from_py(headers, self.wanted)?;
-        let h = Headers::collect(&&lines);
-        let x = propagator::extract_headers(&self.extract, &h);
-        let shared = Arc::new(Shared::from_extraction(&x, h.tracestate_lines()));
-        let context = match &x.context {
-            Some(ctx) => Some(Py::new(py, Context::extracted(ctx, Arc::clone(&shared)))?),
-            None => None,
-        };
-        Ok(Extraction::new(context, shared))
+        self.extract_with(headers, |x| {
+            let shared = Arc::new(Shared::from_extraction(x));
+            let context = match &x.context {
+                Some(ctx) => Some(Py::new(py, Context::extracted(ctx, Arc::clone(&shared)))?),
+                None => None,
+            };
+            Ok(Extraction::new(context, shared))
+        })
     }
 
     fn inject_py<'py>(
@@ -121,7 +135,7 @@ impl Config {
         let context = context
             .cast::<Context>()
             .map_err(|_| type_error("context", "a traceprop.Context", context))?;
-        let mut sink = PySink::new(carrier);
+        let mut sink = PySink::on(carrier);
         context
             .get()
             .with_propagation(|p| propagator::inject(&self.inject, p, &mut sink))
@@ -136,25 +150,64 @@ impl Config {
     ) -> PyResult<Bound<'py, PyDict>> {
         let lines = Lines::from_py(headers, self.wanted)?;
         let out = PyDict::new(py);
-        let mut sink = PySink::new(out.as_any());
+        let mut sink = PySink::on(out.as_any());
         propagator::translate(&self.extract, &self.inject, &&lines, &mut sink);
         sink.finish()?;
         Ok(out)
     }
 }
 
+/// The fixed header names as Python strings, interned once: injecting
+/// reuses them (and their cached hashes) instead of making new ones.
+static HEADER_NAMES: PyOnceLock<[Py<PyString>; Header::COUNT]> = PyOnceLock::new();
+
+/// Where a [`PySink`] writes: a new dict, or any carrier.
+enum Target<'a, 'py> {
+    Dict(&'a Bound<'py, PyDict>),
+    Any(&'a Bound<'py, PyAny>),
+}
+
 /// Writes injected headers with `carrier[name] = value`, keeping the first
 /// Python error (a `Sink` cannot fail).
 struct PySink<'a, 'py> {
-    carrier: &'a Bound<'py, PyAny>,
+    target: Target<'a, 'py>,
+    names: &'a [Py<PyString>; Header::COUNT],
     error: Option<PyErr>,
 }
 
 impl<'a, 'py> PySink<'a, 'py> {
-    fn new(carrier: &'a Bound<'py, PyAny>) -> Self {
+    fn new(py: Python<'py>, target: Target<'a, 'py>) -> Self {
+        let names = HEADER_NAMES.get_or_init(py, || {
+            Header::ALL.map(|h| PyString::intern(py, h.name()).unbind())
+        });
         PySink {
-            carrier,
+            target,
+            names,
             error: None,
+        }
+    }
+
+    /// A sink setting items on `carrier` (a `dict` is written directly).
+    fn on(carrier: &'a Bound<'py, PyAny>) -> Self {
+        let target = match carrier.cast_exact::<PyDict>() {
+            Ok(dict) => Target::Dict(dict),
+            Err(_) => Target::Any(carrier),
+        };
+        PySink::new(carrier.py(), target)
+    }
+
+    fn py(&self) -> Python<'py> {
+        match self.target {
+            Target::Dict(d) => d.py(),
+            Target::Any(a) => a.py(),
+        }
+    }
+
+    fn put(&self, name: &Bound<'py, PyString>, value: &str) -> PyResult<()> {
+        let value = PyString::new(self.py(), value);
+        match self.target {
+            Target::Dict(d) => d.set_item(name, value),
+            Target::Any(a) => a.set_item(name, value),
         }
     }
 
@@ -165,10 +218,18 @@ impl<'a, 'py> PySink<'a, 'py> {
 
 impl Sink for PySink<'_, '_> {
     fn set(&mut self, name: &str, value: &str) {
-        if self.error.is_none() {
-            if let Err(e) = self.carrier.set_item(name, value) {
-                self.error = Some(e);
-            }
+        if self.error.is_some() {
+            return;
+        }
+        let py = self.py();
+        // Fixed names are the core's `Header::name`s; baggage headers
+        // (`uberctx-{key}`) are made per call.
+        let result = match Header::lookup(name).filter(|h| h.name() == name) {
+            Some(h) => self.put(self.names[h as usize].bind(py), value),
+            None => self.put(&PyString::new(py, name), value),
+        };
+        if let Err(e) = result {
+            self.error = Some(e);
         }
     }
 }

@@ -52,7 +52,8 @@ impl Context {
         ctx.debug = self.debug;
         ctx.random = self.random;
         ctx.sampling_priority = self.sampling_priority;
-        let p = self.shared.carried.propagation(ctx)?;
+        let mut p = Propagation::new(ctx);
+        self.shared.carried.lend(&mut p)?;
         Ok(f(&p))
     }
 }
@@ -258,12 +259,7 @@ impl Context {
     /// The tracestate members as `(key, value)` pairs, in order.
     #[getter]
     fn tracestate_members<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
-        let ts = self
-            .shared
-            .carried
-            .tracestate()
-            .map_err(about(py, "tracestate"))?;
-        PyTuple::new(py, ts.members().iter().map(|m| (m.key, m.value)))
+        self.shared.carried.tracestate_members(py)
     }
 
     /// The baggage members, in order.

@@ -262,3 +262,26 @@ def test_replace_keeps_what_is_not_given() -> None:
         ctx.replace(colour="red")
     with pytest.raises(TracepropError):
         ctx.replace(trace_id="0" * 32)
+
+
+def test_extracted_members_are_injected_as_extracted() -> None:
+    # Tracestate and baggage from two formats (W3C percent-encoding, Jaeger
+    # query-encoding) come back out of the core's encoders, in order.
+    headers = {"traceparent": TP, "tracestate": "a=1, b=2,a=3", "baggage": "k=a%20b;p=1",
+               "uberctx-u": "x+y", "uber-trace-id": f"{T}:{S}:0:1"}
+    ctx = traceprop.extract(headers, "tracecontext,baggage,jaeger", policy="first")
+    assert ctx is not None and ctx.tracestate_members == (("a", "1"), ("b", "2"))
+    assert traceprop.inject(ctx, "tracecontext,baggage,jaeger") == {
+        "traceparent": TP, "tracestate": "a=1,b=2", "baggage": "k=a%20b;p=1,u=x%20y",
+        "uber-trace-id": f"{T}:{S}:0:1", "uberctx-k": "a%20b", "uberctx-u": "x%20y"}
+
+
+def test_replace_tracestate_or_baggage_keeps_the_other() -> None:
+    ctx = Context(T, S, True, tracestate="a=1,b=2", baggage={"k": "v", "j": "w x"})
+    r = ctx.replace(tracestate=[("c", "3")])
+    assert (r.tracestate_members, [m.key for m in r.baggage]) == ((("c", "3"),), ["k", "j"])
+    assert traceprop.inject(r) == {"traceparent": TP, "tracestate": "c=3", "baggage": "k=v,j=w%20x"}
+    r = r.replace(tracestate=None)
+    assert (r.tracestate, r.baggage_value("j")) == (None, "w x")
+    r = ctx.replace(baggage={"n": "1"})
+    assert traceprop.inject(r) == {"traceparent": TP, "tracestate": "a=1,b=2", "baggage": "n=1"}
