@@ -42,6 +42,9 @@ pub struct Carried {
     origin: Option<(Range<usize>, bool)>,
     dd_tags: Option<(TagsSpelling, Range<usize>)>,
     xray_extra: Range<usize>,
+    /// The SkyWalking `sw8` value the context came from, so that a SkyWalking
+    /// hop keeps SkyWalking's own trace id and fields.
+    sw8: Range<usize>,
     /// The tracestate members (the first `tracestate_len`), then the baggage
     /// members, in order: one list, one allocation.
     entries: Vec<Entry>,
@@ -90,11 +93,11 @@ impl Carried {
     /// Copies what an extraction carries: the winning context's Datadog and
     /// X-Ray fields, the tracestate members and the baggage members.
     fn from_extraction(x: &Extraction<'_>) -> Self {
-        let (origin, dd_tags, xray_extra) = x
+        let (origin, dd_tags, xray_extra, sw8) = x
             .context
             .as_ref()
-            .map_or((None, DatadogTags::None, ""), |c| {
-                (c.origin, c.dd_tags, c.xray_extra)
+            .map_or((None, DatadogTags::None, "", ""), |c| {
+                (c.origin, c.dd_tags, c.xray_extra, c.sw8)
             });
         let tags = match dd_tags {
             DatadogTags::None => None,
@@ -106,6 +109,7 @@ impl Carried {
         let text_len = origin.map_or(0, |o| o.raw().len())
             + tags.map_or(0, |(_, t)| t.len())
             + xray_extra.len()
+            + sw8.len()
             + ts.iter()
                 .map(|m| m.key.len() + m.value.len())
                 .sum::<usize>()
@@ -122,6 +126,7 @@ impl Carried {
         c.origin = origin.map(|o| (c.keep(o.raw()), o.is_tracestate()));
         c.dd_tags = tags.map(|(spelling, t)| (spelling, c.keep(t)));
         c.xray_extra = c.keep(xray_extra);
+        c.sw8 = c.keep(sw8);
         for m in ts {
             let e = c.ts_entry(m);
             c.entries.push(e);
@@ -344,6 +349,7 @@ impl Carried {
             Some((TagsSpelling::TraceState, r)) => DatadogTags::TraceState(self.get(r)),
         };
         p.context.xray_extra = self.xray_extra();
+        p.context.sw8 = self.get(&self.sw8);
         self.lend_tracestate(&mut p.tracestate)?;
         for e in self.baggage_entries() {
             p.baggage.push(Member {

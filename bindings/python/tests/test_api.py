@@ -119,6 +119,21 @@ def test_inject_and_inject_into() -> None:
     assert h.items() == [("traceparent", TP), ("tracestate", "a=1")]
 
 
+# SkyWalking's own ids (not a W3C trace id): docs/skywalking.md.
+SW8 = (
+    "1-YTRlYzZmYzhjY2FiNGJiNGI2ODIwNjQ2OThjYzk3ZTYuNzQuMTYyMTgzODExMDQ1NTAwMDk="
+    "-YTRlYzZmYzhjY2FiNGJiNGI2ODIwNjQ2OThjYzk3ZTYuNzQuMTYyMTgzODExMDQ1NTAwMDg="
+    "-3-c2VydmljZQ==-aW5zdGFuY2U=-L2FwaQ==-MTI3LjAuMC4xOjgwODA="
+)
+
+
+def test_skywalking_hop_through_a_context_keeps_skywalking_ids() -> None:
+    ctx = traceprop.extract({"sw8": SW8}, "sw8")
+    assert ctx is not None
+    assert traceprop.inject(ctx, "sw8") == traceprop.translate({"sw8": SW8}, "sw8", "sw8")
+    assert traceprop.inject(ctx, "sw8")["sw8"] == SW8
+
+
 def test_inject_without_span_writes_baggage_only() -> None:
     ctx = Context(None, None, baggage=[("k", "v", "p=1")])
     assert not ctx.is_valid
