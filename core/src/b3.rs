@@ -218,6 +218,33 @@ pub fn parse_single(value: &str) -> Result<Single, Error> {
     if value.is_empty() {
         return Err(Error::Empty);
     }
+    canonical_single(value).map_or_else(|| parse_single_fields(value), Ok)
+}
+
+/// The single header as tracers write it, `{32 hex}-{16 hex}` and an
+/// optional sampling field, read at fixed offsets; `None` for any other
+/// layout or a bad id, which [`parse_single_fields`] then reads (to the same
+/// result when this one succeeds).
+fn canonical_single(value: &str) -> Option<Single> {
+    let b = value.as_bytes();
+    let sampling = match b.len() {
+        49 => Sampling::Deferred,
+        51 if b.get(49) == Some(&b'-') => Sampling::parse(value.get(50..)?).ok()?,
+        _ => return None,
+    };
+    if b.get(32) != Some(&b'-') {
+        return None;
+    }
+    Some(Single::Ids(Ids {
+        trace_id: TraceId::from_hex(value.get(..32)?).ok()?,
+        span_id: SpanId::from_hex(value.get(33..49)?).ok()?,
+        sampling,
+        parent_id: None,
+    }))
+}
+
+/// Reads the `-`-separated fields of a trimmed, non-empty single header.
+fn parse_single_fields(value: &str) -> Result<Single, Error> {
     let mut fields = text::split(value, b'-');
     let first = fields.next().unwrap_or_default();
     let Some(span) = fields.next() else {
@@ -415,6 +442,32 @@ pub fn inject_multi(p: &Propagation<'_>, sink: &mut dyn Sink) -> Result<(), Erro
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn canonical_single_reads_as_the_fields_do() {
+        let base = *b"4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-1";
+        let mut read = 0;
+        for len in [49, 51] {
+            for at in 0..len {
+                for c in *b"-0fFgd1 " {
+                    let mut v = base;
+                    v[at] = c;
+                    let v = core::str::from_utf8(&v[..len]).unwrap();
+                    if let Some(fast) = canonical_single(v) {
+                        assert_eq!(Ok(fast), parse_single_fields(v), "{v}");
+                        read += 1;
+                    }
+                }
+            }
+        }
+        // At least: every id digit set to `0`, `f`, `d` and `1` in both
+        // lengths, and the sampling field set to `0`, `d` and `1`.
+        assert!(read >= 2 * 48 * 4 + 3, "{read}");
+        assert!(canonical_single(
+            "4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-1-00f067aa0ba902b7"
+        )
+        .is_none());
+    }
 
     const T: &str = "80f198ee56343ba864fe8b2a57d3eff7";
     const S: &str = "e457b5a2e4d86bd1";
