@@ -106,6 +106,8 @@ export interface SpanContextInput {
   datadogTagsSyntax?: 'header' | 'tracestate' | null;
   /** X-Ray fields other than Root, Parent and Sampled, verbatim. */
   xrayExtra?: string | null;
+  /** The SkyWalking `sw8` value the context was extracted from, verbatim (its trace id and fields are kept). */
+  sw8?: string | null;
 }
 
 /** A remote span context found by `extract`. Fields past `source` are read lazily. */
@@ -124,6 +126,7 @@ export declare class ExtractedContext implements SpanContextInput {
   readonly datadogTags: string | null;
   readonly datadogTagsSyntax: 'header' | 'tracestate' | null;
   readonly xrayExtra: string | null;
+  readonly sw8: string | null;
   readonly report: ExtractionReport;
   toJSON(): {
     traceId: string;
@@ -138,6 +141,7 @@ export declare class ExtractedContext implements SpanContextInput {
     datadogTags: string | null;
     datadogTagsSyntax: 'header' | 'tracestate' | null;
     xrayExtra: string | null;
+    sw8: string | null;
     source: FormatName;
     report: ExtractionReport;
   };

@@ -56,6 +56,8 @@ export interface Details {
    * by `;`.
    */
   xrayExtra?: string
+  /** The SkyWalking `sw8` value the context was extracted from, verbatim. */
+  sw8?: string
   /** The winning format. */
   source?: string
   /** Every format that yielded a valid context, in list order. */
@@ -99,7 +101,7 @@ export declare function errorNames(): Array<string>
  * | 49 | sampled: `1`, `0`, or `-` for no decision |
  * | 50, 51 | debug, random: `1` or `0` |
  * | 52 | the winning format: `a` + its index in `Format::ALL` |
- * | 53 | `@` + the details bits (baggage 1, Datadog 2, X-Ray 4, report 8) |
+ * | 53 | `@` + the details bits (baggage 1, Datadog 2, X-Ray 4, report 8, SkyWalking 16) |
  * | 54.. | the tracestate, canonical, empty when none |
  * 
  * With baggage, the record goes on with `NUL {key} NUL {decoded value} NUL
@@ -127,7 +129,7 @@ export declare function inject(key: number, ids: string, flags: number): string 
 
 /**
  * [`inject`] with the optional parts: `texts` is `[tracestate, origin,
- * datadog tags, datadog tags syntax, x-ray extra]` (`""` for absent),
+ * datadog tags, datadog tags syntax, x-ray extra, sw8]` (`""` for absent),
  * `baggage` is `[key, value, properties, …]` with values not encoded.
  * Baggage members past the limits are dropped whole (SEMANTICS §2); an
  * invalid tracestate is an error.

@@ -15,8 +15,8 @@ const { trace, propagation, diag, createContextKey, isSpanContextValid, createTr
 /**
  * The context key under which `extract` keeps the full traceprop context
  * (`ExtractedContext`) when it holds what an OpenTelemetry SpanContext cannot
- * (no decision, debug, Datadog and X-Ray fields, a tracestate over 512
- * characters), for `inject` to carry on.
+ * (no decision, debug, Datadog, X-Ray and SkyWalking fields, a tracestate
+ * over 512 characters), for `inject` to carry on.
  */
 const TRACEPROP_CONTEXT_KEY = createContextKey('traceprop extracted context');
 
@@ -203,7 +203,9 @@ class TracepropPropagator {
 /**
  * Trace-wide fields of an extracted context worth carrying to a child span
  * of the same trace: Datadog's origin and `_dd.p.*` tags, X-Ray's extra
- * fields, and the sampling priority when it agrees with the decision.
+ * fields, the received SkyWalking `sw8` (the core keeps SkyWalking's trace id
+ * and, for the same span, every field), and the sampling priority when it
+ * agrees with the decision.
  */
 function carried(parent, spanId, sampled) {
   const out = {};
@@ -217,6 +219,7 @@ function carried(parent, spanId, sampled) {
     out.datadogTagsSyntax = parent.datadogTagsSyntax;
   }
   if (parent.xrayExtra !== null) out.xrayExtra = parent.xrayExtra;
+  if (parent.sw8 !== null) out.sw8 = parent.sw8;
   return out;
 }
 

@@ -1,8 +1,8 @@
 'use strict';
 // Extraction: one native call per request. The native side answers with a
 // short record (see bindings/node/src/extract.rs) whose fixed-offset fields
-// are read here; baggage, Datadog/X-Ray fields and the report are fetched by
-// a second call only when read.
+// are read here; baggage, Datadog/X-Ray/SkyWalking fields and the report
+// are fetched by a second call only when read.
 const native = require('./native.js');
 const { resolve, DEFAULT } = require('./config.js');
 const { collect, joined } = require('./headers.js');
@@ -24,6 +24,7 @@ const HAS_XRAY = 4;
 /** The internal method that says whether a context holds more than an OpenTelemetry SpanContext can. */
 const BEYOND_OTEL = Symbol('traceprop: beyond an OpenTelemetry SpanContext');
 const HAS_REPORT = 8;
+const HAS_SW8 = 16;
 const CHAR_1 = 49;
 const CHAR_0 = 48;
 const FORMAT_NAMES = native.formatNames();
@@ -126,6 +127,11 @@ class ExtractedContext {
     return this.#bits & HAS_XRAY ? (this.#get().xrayExtra ?? null) : null;
   }
 
+  /** The SkyWalking `sw8` value the context was extracted from, verbatim, or `null`. */
+  get sw8() {
+    return this.#bits & HAS_SW8 ? (this.#get().sw8 ?? null) : null;
+  }
+
   /** What every configured format found: see `explain()`. */
   get report() {
     if (this.#bits & HAS_REPORT) return report(this.#get());
@@ -135,13 +141,14 @@ class ExtractedContext {
 
   /**
    * Whether this context holds what an OpenTelemetry SpanContext cannot: no
-   * decision, debug, Datadog or X-Ray fields, a tracestate over 512 characters.
+   * decision, debug, Datadog, X-Ray or SkyWalking fields, a tracestate over
+   * 512 characters.
    */
   [BEYOND_OTEL]() {
     return (
       this.sampled === null ||
       this.debug ||
-      (this.#bits & (HAS_DATADOG | HAS_XRAY)) !== 0 ||
+      (this.#bits & (HAS_DATADOG | HAS_XRAY | HAS_SW8)) !== 0 ||
       (this.tracestate !== null && this.tracestate.length > 512)
     );
   }
@@ -161,6 +168,7 @@ class ExtractedContext {
       datadogTags: this.datadogTags,
       datadogTagsSyntax: this.datadogTagsSyntax,
       xrayExtra: this.xrayExtra,
+      sw8: this.sw8,
       source: this.source,
       report: this.report,
     };

@@ -90,7 +90,7 @@ function priority(value) {
 
 /**
  * The optional parts of `ctx` as the native `injectFull` takes them:
- * `{texts: [tracestate, origin, datadogTags, datadogTagsSyntax, xrayExtra],
+ * `{texts: [tracestate, origin, datadogTags, datadogTagsSyntax, xrayExtra, sw8],
  * samplingPriority, baggage}` (`''` for an absent text), or `undefined` when
  * it has none.
  */
@@ -100,12 +100,21 @@ function extraOf(ctx) {
   const datadogTags = text(ctx.datadogTags, 'datadogTags') ?? '';
   const datadogTagsSyntax = text(ctx.datadogTagsSyntax, 'datadogTagsSyntax') ?? '';
   const xrayExtra = text(ctx.xrayExtra, 'xrayExtra') ?? '';
+  const sw8 = text(ctx.sw8, 'sw8') ?? '';
   const samplingPriority = priority(ctx.samplingPriority);
   const baggage = flatBaggage(ctx.baggage);
-  if (tracestate === '' && origin === '' && datadogTags === '' && xrayExtra === '' && samplingPriority === undefined && baggage === undefined) {
+  if (
+    tracestate === '' &&
+    origin === '' &&
+    datadogTags === '' &&
+    xrayExtra === '' &&
+    sw8 === '' &&
+    samplingPriority === undefined &&
+    baggage === undefined
+  ) {
     return undefined;
   }
-  return { texts: [tracestate, origin, datadogTags, datadogTagsSyntax, xrayExtra], samplingPriority, baggage };
+  return { texts: [tracestate, origin, datadogTags, datadogTagsSyntax, xrayExtra, sw8], samplingPriority, baggage };
 }
 
 /** `extraOf`'s shape from OpenTelemetry-side fields. */
@@ -117,6 +126,7 @@ function extra(fields) {
       fields.datadogTags ?? '',
       fields.datadogTagsSyntax ?? '',
       fields.xrayExtra ?? '',
+      fields.sw8 ?? '',
     ],
     samplingPriority: fields.samplingPriority,
     baggage: fields.baggage,

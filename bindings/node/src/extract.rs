@@ -25,6 +25,8 @@ const HAS_XRAY: u8 = 4;
 /// Details bit: the report says more than "one format matched" (another
 /// format matched, one was rejected, or the tracestate was dropped).
 const HAS_REPORT: u8 = 8;
+/// Details bit: the context came from a SkyWalking `sw8` value.
+const HAS_SW8: u8 = 16;
 
 fn run<T>(
     key: f64,
@@ -48,7 +50,7 @@ fn run<T>(
 /// | 49 | sampled: `1`, `0`, or `-` for no decision |
 /// | 50, 51 | debug, random: `1` or `0` |
 /// | 52 | the winning format: `a` + its index in `Format::ALL` |
-/// | 53 | `@` + the details bits (baggage 1, Datadog 2, X-Ray 4, report 8) |
+/// | 53 | `@` + the details bits (baggage 1, Datadog 2, X-Ray 4, report 8, SkyWalking 16) |
 /// | 54.. | the tracestate, canonical, empty when none |
 ///
 /// With baggage, the record goes on with `NUL {key} NUL {decoded value} NUL
@@ -105,6 +107,9 @@ fn record(x: &Extraction<'_>) -> Option<String> {
             }
             if !ctx.xray_extra.is_empty() {
                 bits |= HAS_XRAY;
+            }
+            if !ctx.sw8.is_empty() {
+                bits |= HAS_SW8;
             }
             out.push(CONTEXT);
             out.push_str(&ctx.trace_id.to_hex());
@@ -195,6 +200,8 @@ pub struct Details {
     /// The X-Ray fields other than Root, Parent and Sampled, verbatim, joined
     /// by `;`.
     pub xray_extra: Option<String>,
+    /// The SkyWalking `sw8` value the context was extracted from, verbatim.
+    pub sw8: Option<String>,
     /// The winning format.
     pub source: Option<&'static str>,
     /// Every format that yielded a valid context, in list order.
@@ -231,6 +238,7 @@ fn details_of(x: &Extraction<'_>) -> Details {
                 .join(";"),
         )
         .filter(|s| !s.is_empty()),
+        sw8: Some(ctx.sw8).filter(|s| !s.is_empty()).map(str::to_owned),
         source: x.source.map(Format::name),
         matched: x
             .matched()

@@ -113,6 +113,9 @@ enum TextField {
     DatadogTagsSyntax,
     /// Extra X-Ray fields, verbatim.
     XRayExtra,
+    /// The SkyWalking `sw8` value the context was extracted from, verbatim
+    /// (the core continues it: `traceprop::sw8::Sw8::encode_next`).
+    Sw8,
 }
 
 fn text(texts: &[String], field: TextField) -> Option<&str> {
@@ -123,7 +126,7 @@ fn text(texts: &[String], field: TextField) -> Option<&str> {
 }
 
 /// [`inject`] with the optional parts: `texts` is `[tracestate, origin,
-/// datadog tags, datadog tags syntax, x-ray extra]` (`""` for absent),
+/// datadog tags, datadog tags syntax, x-ray extra, sw8]` (`""` for absent),
 /// `baggage` is `[key, value, properties, …]` with values not encoded.
 /// Baggage members past the limits are dropped whole (SEMANTICS §2); an
 /// invalid tracestate is an error.
@@ -148,6 +151,7 @@ pub fn inject_full(
             (Some(raw), _) => traceprop::DatadogTags::Header(raw),
         };
         ctx.xray_extra = text(&texts, XRayExtra).unwrap_or("");
+        ctx.sw8 = text(&texts, Sw8).unwrap_or("");
         let mut p = Propagation::new(ctx);
         if let Some(ts) = text(&texts, TraceState) {
             p.tracestate = traceprop::TraceState::parse(ts)?;

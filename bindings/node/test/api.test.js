@@ -121,6 +121,29 @@ test('Datadog and X-Ray fields, read lazily', () => {
   assert.equal(json.report.source, 'xray');
 });
 
+// A real SkyWalking agent's sw8: its trace and segment ids are not W3C ids.
+const SW8 =
+  '1-YTRlYzZmYzhjY2FiNGJiNGI2ODIwNjQ2OThjYzk3ZTYuNzQuMTYyMTgzODExMDQ1NTAwMDk=-YTRlYzZmYzhjY2FiNGJiNGI2ODIwNjQ2OThjYzk3ZTYuNzQuMTYyMTgzODExMDQ1NTAwMDg=-3-c2VydmljZQ==-aW5zdGFuY2U=-L2FwaQ==-MTI3LjAuMC4xOjgwODA=';
+
+test('SkyWalking: the received sw8 is carried from extract to inject', () => {
+  const sw8 = traceprop.configure('sw8');
+  const ctx = traceprop.extract({ sw8: SW8 }, sw8);
+  assert.equal(ctx.sw8, SW8);
+  assert.equal(JSON.parse(JSON.stringify(ctx)).sw8, SW8);
+  // A SkyWalking -> SkyWalking hop re-emits SkyWalking's own ids, as translate does.
+  assert.deepEqual(traceprop.inject(ctx, sw8), { sw8: SW8 });
+  assert.deepEqual(traceprop.translate({ sw8: SW8 }, sw8, sw8), { sw8: SW8 });
+  // As a plain field too: a child span keeps the SkyWalking trace id.
+  const child = traceprop.inject({ traceId: ctx.traceId, spanId: S, sampled: true, sw8: SW8 }, sw8).sw8;
+  assert.equal(child.split('-')[1], SW8.split('-')[1]);
+  assert.notEqual(child, SW8);
+  // Without it the hashed W3C mapping is written; other formats carry none.
+  const { sw8: _received, ...plain } = ctx.toJSON();
+  assert.notEqual(traceprop.inject(plain, sw8).sw8.split('-')[1], SW8.split('-')[1]);
+  assert.equal(traceprop.extract({ traceparent: TP }).sw8, null);
+  assert.equal(traceprop.extract({ traceparent: TP, sw8: SW8 }, { propagators: 'sw8,tracecontext' }).sw8, null);
+});
+
 test('baggage from every baggage format is merged in list order', () => {
   const headers = { baggage: 'a=1,b=2', 'uberctx-b': 'jaeger', 'ot-baggage-c': 'ot', 'uber-trace-id': `${T}:${S}:0:1` };
   const ctx = traceprop.extract(headers, { propagators: 'baggage,jaeger,ottrace' });

@@ -132,6 +132,7 @@ test('inject: missing or malformed context', () => {
   throwsCode(() => traceprop.inject({ traceId: T, spanId: S, baggage: [null] }), 'invalid_value');
   throwsCode(() => traceprop.inject({ traceId: T, spanId: S, baggage: 'k=v' }), 'invalid_value');
   throwsCode(() => traceprop.inject({ traceId: T, spanId: S, origin: 7 }), 'invalid_value');
+  throwsCode(() => traceprop.inject({ traceId: T, spanId: S, sw8: 7 }), 'invalid_value');
 });
 
 test('inject: no header carries CR, LF or NUL', () => {
@@ -144,6 +145,7 @@ test('inject: no header carries CR, LF or NUL', () => {
     { datadogTags: `_dd.p.dm=-4${nasty}` },
     { datadogTags: `t.dm:-4${nasty}`, datadogTagsSyntax: 'tracestate' },
     { xrayExtra: `Lineage=1${nasty}` },
+    { sw8: `1-dHJhY2U=-c2Vn-3-YQ==-Yg==-Yw==-ZA==${nasty}` },
     { baggage: [{ key: `a${nasty}`, value: nasty, properties: nasty }] },
   ];
   for (const extra of inputs) {

@@ -1,8 +1,8 @@
 'use strict';
 // The OpenTelemetry JS TextMapPropagators: through the global propagation
 // API, with custom getters and setters, and with the fields an
-// OpenTelemetry SpanContext cannot hold (no decision, debug, Datadog and
-// X-Ray fields) carried from extract to inject.
+// OpenTelemetry SpanContext cannot hold (no decision, debug, Datadog, X-Ray
+// and SkyWalking fields) carried from extract to inject.
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const api = require('@opentelemetry/api');
@@ -107,6 +107,27 @@ test('Datadog and X-Ray fields travel to child spans of the same trace', () => {
   assert.deepEqual(injected(xray, xchild), {
     'x-amzn-trace-id': `Root=1-5759e988-bd862e3fe1be46a994272793;Parent=${CHILD};Sampled=1;Lineage=a87bd80c:1`,
   });
+});
+
+test('a SkyWalking sw8 travels to the same span and to child spans of its trace', () => {
+  // A real SkyWalking agent's sw8: its trace and segment ids are not W3C ids.
+  const SW8 =
+    '1-YTRlYzZmYzhjY2FiNGJiNGI2ODIwNjQ2OThjYzk3ZTYuNzQuMTYyMTgzODExMDQ1NTAwMDk=-YTRlYzZmYzhjY2FiNGJiNGI2ODIwNjQ2OThjYzk3ZTYuNzQuMTYyMTgzODExMDQ1NTAwMDg=-3-c2VydmljZQ==-aW5zdGFuY2U=-L2FwaQ==-MTI3LjAuMC4xOjgwODA=';
+  const sw = new otel.SkyWalkingPropagator();
+  const ctx = sw.extract(ROOT_CONTEXT, { sw8: SW8 });
+  assert.equal(ctx.getValue(otel.TRACEPROP_CONTEXT_KEY).sw8, SW8);
+  // A proxy re-injects the received value, as translate does.
+  assert.deepEqual(injected(sw, ctx), { sw8: SW8 });
+  assert.deepEqual(traceprop.translate({ sw8: SW8 }, { propagators: 'sw8' }, { propagators: 'sw8' }), { sw8: SW8 });
+  // A child span keeps SkyWalking's trace id; another trace does not.
+  const sc = trace.getSpanContext(ctx);
+  const child = trace.setSpanContext(ctx, { ...sc, spanId: CHILD, isRemote: false });
+  assert.equal(injected(sw, child).sw8.split('-')[1], SW8.split('-')[1]);
+  const other = trace.setSpanContext(ctx, { ...sc, traceId: 'f'.repeat(32), spanId: CHILD, isRemote: false });
+  assert.notEqual(injected(sw, other).sw8.split('-')[1], SW8.split('-')[1]);
+  // Without an sw8 header nothing is kept beyond the SpanContext.
+  const w3c = new otel.TracepropPropagator({ propagators: 'tracecontext,sw8' });
+  assert.equal(w3c.extract(ROOT_CONTEXT, { traceparent: `00-${T}-${S}-01` }).getValue(otel.TRACEPROP_CONTEXT_KEY), undefined);
 });
 
 test('extract never throws on a bad carrier; inject skips an invalid context', () => {

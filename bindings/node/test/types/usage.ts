@@ -15,7 +15,9 @@ if (ctx !== null) {
   const id: string = ctx.traceId;
   const baggage: string[] = ctx.baggage.map((e) => `${e.key}=${e.value};${e.properties}`);
   const headers: Record<string, string> = inject(ctx, { propagators: ['b3multi'] });
-  void [sampled, id, baggage, headers, ctx.report.rejections.map((r) => r.code), ctx.toJSON().source];
+  const sw8: string | null = ctx.sw8;
+  const hop: Record<string, string> = inject({ traceId: ctx.traceId, spanId: 'b', sampled: true, sw8: ctx.toJSON().sw8 }, { propagators: 'sw8' });
+  void [sampled, id, baggage, headers, sw8, hop, ctx.report.rejections.map((r) => r.code), ctx.toJSON().source];
 }
 extract(new Headers(), { propagators: 'jaeger' });
 extract(new Map([['traceparent', 'x']]));
