@@ -90,6 +90,7 @@ const fn parse8<const ANY_CASE: bool>(s: &[u8], at: usize) -> Option<u64> {
 }
 
 /// Parses 1 to 32 hex digits as a number (shorter values are left-padded).
+#[inline(always)]
 pub(crate) const fn parse_u128(s: &[u8], case: Case) -> Result<u128, Error> {
     if s.is_empty() {
         return Err(Error::Empty);
@@ -139,6 +140,7 @@ pub(crate) const fn parse_u64(s: &[u8], case: Case) -> Result<u64, Error> {
 }
 
 /// Parses exactly `width` hex digits.
+#[inline(always)]
 pub(crate) const fn parse_fixed(s: &[u8], width: usize, case: Case) -> Result<u128, Error> {
     if s.len() != width {
         return Err(Error::InvalidLength);
