@@ -109,7 +109,9 @@ impl<'a> Value<'a> {
     pub fn decode_into<'b>(&self, out: &'b mut [u8]) -> Result<&'b str, Error> {
         let raw = self.raw.as_bytes();
         let out = out.get_mut(..raw.len()).ok_or(Error::BufferTooSmall)?;
-        if self.encoding == Encoding::Raw {
+        let escaped = |c: &u8| *c == b'%' || (*c == b'+' && self.encoding == Encoding::Query);
+        if self.encoding == Encoding::Raw || !raw.iter().any(escaped) {
+            // Nothing to decode: the value is its own text.
             out.copy_from_slice(raw);
             return Ok(core::str::from_utf8(out).unwrap_or_default());
         }
@@ -699,16 +701,21 @@ pub fn percent_encode(
     keep: impl Fn(u8) -> bool,
 ) -> Result<(), Error> {
     const UPPER: &[u8; 16] = b"0123456789ABCDEF";
-    for &c in bytes {
-        if keep(c) {
-            w.push_byte(c)?;
-        } else {
-            w.push(&[
-                b'%',
-                UPPER[usize::from(c >> 4)],
-                UPPER[usize::from(c & 0xf)],
-            ])?;
-        }
+    let mut rest = bytes;
+    // Each run of kept bytes in one copy, then the byte that ends it escaped.
+    while let Some((run, tail)) =
+        rest.split_at_checked(rest.iter().take_while(|&&c| keep(c)).count())
+    {
+        w.push(run)?;
+        let Some((&c, after)) = tail.split_first() else {
+            break;
+        };
+        w.push(&[
+            b'%',
+            UPPER[usize::from(c >> 4)],
+            UPPER[usize::from(c & 0xf)],
+        ])?;
+        rest = after;
     }
     Ok(())
 }
