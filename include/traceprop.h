@@ -605,6 +605,35 @@ typedef struct traceprop_extraction {
 } traceprop_extraction;
 
 /**
+ * The text of an extraction that needs decoding, decoded by
+ * `traceprop_extract_decoded`: views into the caller's buffer.
+ */
+typedef struct traceprop_decoded {
+  /**
+   * Bytes of the buffer used; on BUFFER_TOO_SMALL, the bytes needed.
+   */
+  size_t len;
+  /**
+   * The kept tracestate as one header value (empty when none).
+   */
+  struct traceprop_str tracestate;
+  /**
+   * The winning context's Datadog origin, decoded (`ptr == NULL` when none).
+   */
+  struct traceprop_str origin;
+  /**
+   * The decoded value of each baggage member of the extraction (as many
+   * as its `baggage_len`).
+   */
+  struct traceprop_str values[TRACEPROP_BAGGAGE_MAX_MEMBERS];
+  /**
+   * The canonical properties (`p1;p2=x`) of each baggage member (empty
+   * when none).
+   */
+  struct traceprop_str properties[TRACEPROP_BAGGAGE_MAX_MEMBERS];
+} traceprop_decoded;
+
+/**
  * What `traceprop_inject*` write: a context, a tracestate and a baggage.
  */
 typedef struct traceprop_propagation {
@@ -862,6 +891,29 @@ traceprop_result traceprop_context_origin_decode(const struct traceprop_context 
                                                  char *buf,
                                                  size_t len,
                                                  size_t *out_len);
+
+/**
+ * `traceprop_extract`, and in the same call the text of the result decoded
+ * into `buf` and described by `*decoded`: each baggage value decoded, each
+ * member's properties in canonical form, the Datadog origin decoded, and the
+ * kept tracestate as one header value. For a binding that copies every
+ * string into its own: the decoded text is in one piece, the other views
+ * point into `headers`.
+ *
+ * BUFFER_TOO_SMALL writes only `decoded->len`, the bytes needed: call again
+ * with a buffer that big. On success `decoded->len` is the bytes used.
+ *
+ * # Safety
+ * As `traceprop_extract`; `buf` NULL or valid for `buf_len` byte writes;
+ * `decoded` NULL or writable.
+ */
+traceprop_result traceprop_extract_decoded(const struct traceprop_config *config,
+                                           const struct traceprop_header *headers,
+                                           size_t headers_len,
+                                           char *buf,
+                                           size_t buf_len,
+                                           struct traceprop_extraction *out,
+                                           struct traceprop_decoded *decoded);
 
 /**
  * Parses exactly 32 lowercase hex digits into `*out` (non-zero).
@@ -1160,6 +1212,31 @@ traceprop_result traceprop_inject_headers(const struct traceprop_config *config,
                                           size_t headers_cap,
                                           size_t *out_headers_len,
                                           size_t *out_buf_len);
+
+/**
+ * `traceprop_inject_headers` with the tracestate and the baggage given as
+ * header values, for a caller that holds them as text (an OpenTelemetry
+ * SDK's serialized `TraceState` and `Baggage`): a non-NULL `tracestate` or
+ * `baggage` is read as extraction reads that header (an invalid tracestate
+ * is dropped whole, an invalid baggage member alone) and stands for
+ * `propagation`'s members of that kind; NULL uses the members. With
+ * `baggage` = `"k=v,bad key=1"` the `baggage` header written is `k=v`; with
+ * `tracestate` = `"a=1,B=2"` (invalid) no `tracestate` header is written.
+ *
+ * # Safety
+ * As `traceprop_inject_headers`; `tracestate` and `baggage` NULL or valid
+ * for their length.
+ */
+traceprop_result traceprop_inject_headers_text(const struct traceprop_config *config,
+                                               const struct traceprop_propagation *propagation,
+                                               struct traceprop_str tracestate,
+                                               struct traceprop_str baggage,
+                                               char *buf,
+                                               size_t buf_len,
+                                               struct traceprop_header *headers,
+                                               size_t headers_cap,
+                                               size_t *out_headers_len,
+                                               size_t *out_buf_len);
 
 /**
  * A static, NUL-terminated message for `result` (nothing to free); NULL for

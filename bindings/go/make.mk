@@ -27,4 +27,4 @@ go-test: go-deps
 	cd examples/go && $(GO) vet ./... && $(GO) run . -selftest
 
 go-bench: go-deps
-	cd $(GO_DIR) && $(GO) test -run '^$$' -bench . -benchtime=2s -count=1 .
+	cd $(GO_DIR) && $(GO) test -run '^$$' -bench . -benchtime=1s -count=3 .

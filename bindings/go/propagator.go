@@ -29,13 +29,13 @@ const (
 type Propagator struct {
 	config  C.traceprop_config
 	unknown []string
-	// What extraction reads: lowercase names by length, and name prefixes.
-	names    [32][]string
+	// What extraction reads: the header names by length, the same as a
+	// list of http.Header keys, and name prefixes.
+	names    [32][]headerKey
+	keys     []string
 	prefixes []string
-	// Canonical http.Header keys of every known header name (lowercase ->
-	// canonical), so injecting allocates no key.
-	canonical map[string]string
-	lower     map[string]string
+	// Every known header name by length, so injecting allocates no key.
+	canonical [32][]headerKey
 	fields    []string
 }
 
@@ -44,7 +44,7 @@ type Propagator struct {
 // de-duplicated, "none" anywhere means no format, "" means
 // "tracecontext,baggage". Unknown names are skipped: see Unknown.
 func NewPropagator(list string) *Propagator {
-	p := &Propagator{canonical: map[string]string{}, lower: map[string]string{}}
+	p := &Propagator{}
 	a := getArena()
 	defer putArena(a)
 	a.reserveIn(0, len(list)+64)
@@ -60,10 +60,13 @@ func NewPropagator(list string) *Propagator {
 	}
 	for i := 0; i < C.TRACEPROP_HEADER_COUNT; i++ {
 		name := C.GoString(C.traceprop_header_name(C.size_t(i)))
-		p.canonical[name] = textproto.CanonicalMIMEHeaderKey(name)
-		p.lower[name] = name
-		if p.reads(a, name) && len(name) < len(p.names) {
-			p.names[len(name)] = append(p.names[len(name)], name)
+		k := headerKey{name, textproto.CanonicalMIMEHeaderKey(name)}
+		if len(name) < len(p.names) {
+			p.canonical[len(name)] = append(p.canonical[len(name)], k)
+			if p.reads(a, name) {
+				p.names[len(name)] = append(p.names[len(name)], k)
+				p.keys = append(p.keys, k.key)
+			}
 		}
 	}
 	for i := 0; i < C.TRACEPROP_HEADER_PREFIX_COUNT; i++ {
@@ -104,12 +107,31 @@ func (p *Propagator) Unknown() []string { return p.unknown }
 // wants reports whether extraction reads header name (any case).
 func (p *Propagator) wants(name string) bool {
 	if len(name) < len(p.names) {
-		for _, n := range p.names[len(name)] {
-			if strings.EqualFold(n, name) {
+		for _, k := range p.names[len(name)] {
+			if strings.EqualFold(k.name, name) {
 				return true
 			}
 		}
 	}
+	return p.wantsPrefixed(name)
+}
+
+// wantsKey reports whether extraction reads http.Header key name: a
+// canonical key it reads, or a prefixed baggage header (any case).
+func (p *Propagator) wantsKey(name string) bool {
+	if len(name) < len(p.names) {
+		for _, k := range p.names[len(name)] {
+			if k.key == name {
+				return true
+			}
+		}
+	}
+	return p.wantsPrefixed(name)
+}
+
+// wantsPrefixed reports whether extraction reads name as a prefixed
+// baggage header (uberctx-{key}, any case).
+func (p *Propagator) wantsPrefixed(name string) bool {
 	for _, prefix := range p.prefixes {
 		if len(name) > len(prefix) && strings.EqualFold(name[:len(prefix)], prefix) {
 			return true
@@ -136,52 +158,49 @@ func Extract(h http.Header) Extraction { return Default().ExtractHeader(h) }
 // Inject writes prop into h with the Default propagator.
 func Inject(prop Propagation, h http.Header) { Default().InjectHeader(prop, h) }
 
-// headerSource is something extraction can walk: header lines by name.
-type headerSource interface {
-	each(f func(name, value string))
-}
-
-type httpHeaders http.Header
-
-func (h httpHeaders) each(f func(name, value string)) {
-	for k, vs := range h {
-		for _, v := range vs {
-			f(k, v)
-		}
+// add keeps header line name: value for extraction when p reads it.
+func (p *Propagator) add(a *arena, name, value string) {
+	if p.wants(name) {
+		a.lines = append(a.lines, line{name, value})
 	}
 }
 
-// run copies the headers p reads from src into the arena and extracts: one
-// cgo call (two when the decoded text outgrows the arena).
-func (p *Propagator) run(a *arena, src headerSource) {
-	n, size := 0, 0
-	src.each(func(name, value string) {
+// addHeader keeps the lines of h that p reads (names in any case).
+func (p *Propagator) addHeader(a *arena, h http.Header) {
+	for name, values := range h {
 		if p.wants(name) {
-			n++
-			size += len(name) + len(value)
+			for _, v := range values {
+				a.lines = append(a.lines, line{name, v})
+			}
 		}
-	})
-	a.reserveIn(n, size)
-	var headers []C.traceprop_header
-	if n > 0 {
-		headers = unsafe.Slice(a.c.headers, n)
 	}
-	i := 0
-	src.each(func(name, value string) {
-		if i < n && p.wants(name) {
-			headers[i] = C.traceprop_header{name: a.put(name), value: a.put(value)}
-			i++
-		}
-	})
-	r := C.tp_go_extract(&p.config, a.c, C.size_t(i))
+}
+
+// extract copies the kept header lines into the arena and extracts: one
+// cgo call (two when the decoded text outgrows the arena).
+func (p *Propagator) extract(a *arena) {
+	size := 0
+	for _, l := range a.lines {
+		size += len(l.name) + len(l.value)
+	}
+	a.reserveIn(len(a.lines), size)
+	headers := unsafe.Slice(a.c.headers, len(a.lines))
+	for i, l := range a.lines {
+		h := &headers[i]
+		h.name, h.value = a.put(l.name), a.put(l.value)
+	}
+	n := C.size_t(len(headers))
+	a.c.config = p.config
+	r := C.tp_go_extract(a.scratch(), n)
 	if r == C.TRACEPROP_RESULT_BUFFER_TOO_SMALL {
-		a.growOut(int(a.c.out_needed))
-		r = C.tp_go_decode(a.c)
+		a.growOut(int(a.c.d.len))
+		r = C.tp_go_extract(a.scratch(), n)
 	}
 	if r != C.TRACEPROP_RESULT_OK {
 		// Only a library bug gets here: the arguments are built above.
 		panic(newError(r))
 	}
+	a.outUsed = int(a.c.d.len)
 }
 
 // ExtractHeader extracts a context, tracestate and baggage from h. Bad
@@ -189,16 +208,9 @@ func (p *Propagator) run(a *arena, src headerSource) {
 func (p *Propagator) ExtractHeader(h http.Header) Extraction {
 	a := getArena()
 	defer putArena(a)
-	p.run(a, httpHeaders(h))
+	p.addHeader(a, h)
+	p.extract(a)
 	return a.extraction()
-}
-
-type lines [][2]string
-
-func (l lines) each(f func(name, value string)) {
-	for _, kv := range l {
-		f(kv[0], kv[1])
-	}
 }
 
 // ExtractLines is ExtractHeader for header lines in order, as
@@ -207,12 +219,17 @@ func (l lines) each(f func(name, value string)) {
 func (p *Propagator) ExtractLines(headers [][2]string) Extraction {
 	a := getArena()
 	defer putArena(a)
-	p.run(a, lines(headers))
+	for _, kv := range headers {
+		p.add(a, kv[0], kv[1])
+	}
+	p.extract(a)
 	return a.extraction()
 }
 
-func (a *arena) context(c *C.traceprop_context) SpanContext {
-	ctx := SpanContext{
+// context is the extracted winning context.
+func (a *arena) context() SpanContext {
+	c := &a.c.x.context
+	return SpanContext{
 		TraceID:                 TraceID(*(*[16]byte)(unsafe.Pointer(&c.trace_id.bytes))),
 		SpanID:                  SpanID(*(*[8]byte)(unsafe.Pointer(&c.span_id.bytes))),
 		Sampled:                 Sampling(c.sampled),
@@ -220,22 +237,19 @@ func (a *arena) context(c *C.traceprop_context) SpanContext {
 		Random:                  bool(c.random),
 		HasSamplingPriority:     bool(c.has_sampling_priority),
 		SamplingPriority:        int32(c.sampling_priority),
-		DatadogTags:             goString(c.dd_tags),
+		Origin:                  a.str(a.c.d.origin),
+		DatadogTags:             a.str(c.dd_tags),
 		DatadogTagsInTraceState: c.dd_tags_syntax == C.TRACEPROP_DD_TAGS_TRACESTATE,
-		XRayExtra:               goString(c.xray_extra),
-		SW8:                     goString(c.sw8),
+		XRayExtra:               a.str(c.xray_extra),
+		SW8:                     a.str(c.sw8),
 	}
-	if c == &a.c.x.context {
-		ctx.Origin = goString(a.c.origin)
-	}
-	return ctx
 }
 
 func (a *arena) extraction() Extraction {
 	x := &a.c.x
 	out := Extraction{Valid: bool(x.has_context), Conflict: bool(x.conflict)}
 	if out.Valid {
-		out.Context = a.context(&x.context)
+		out.Context = a.context()
 		out.Source = Format(x.source)
 	}
 	if n := int(x.matched_len); n > 0 {
@@ -253,13 +267,13 @@ func (a *arena) extraction() Extraction {
 	if n := int(x.tracestate_len); n > 0 {
 		out.TraceState = make([]TraceStateMember, n)
 		for i := range out.TraceState {
-			out.TraceState[i] = TraceStateMember{goString(x.tracestate[i].key), goString(x.tracestate[i].value)}
+			out.TraceState[i] = TraceStateMember{a.str(x.tracestate[i].key), a.str(x.tracestate[i].value)}
 		}
 	}
 	if n := int(x.baggage_len); n > 0 {
 		out.Baggage = make([]BaggageMember, n)
 		for i := range out.Baggage {
-			out.Baggage[i] = BaggageMember{goString(x.baggage[i].key), goString(a.c.values[i]), goString(a.c.props[i])}
+			out.Baggage[i] = BaggageMember{a.str(x.baggage[i].key), a.str(a.c.d.values[i]), a.str(a.c.d.properties[i])}
 		}
 	}
 	return out
@@ -291,38 +305,61 @@ func (a *arena) setContext(ctx *SpanContext) {
 	c.sw8 = a.put(ctx.SW8)
 }
 
+// setMember copies a baggage member with a raw value and no properties
+// into m (field by field: the whole struct at once is built on the stack
+// and copied).
+func (a *arena) setMember(m *C.traceprop_baggage_member, key, value string) {
+	m.key, m.value = a.put(key), a.put(value)
+	m.encoding, m.properties = C.TRACEPROP_ENCODING_RAW, C.traceprop_str{}
+}
+
 func contextSize(ctx *SpanContext) int {
 	return len(ctx.Origin) + len(ctx.DatadogTags) + len(ctx.XRayExtra) + len(ctx.SW8)
 }
 
-// inject runs the arena's propagation through the library and calls set
-// for every header: one cgo call, a second one when the output outgrows
-// the arena. tracestate/baggage, when not "", are header values to parse.
-func (p *Propagator) inject(a *arena, tracestate, baggage C.traceprop_str, set func(name, value string)) {
-	r := C.tp_go_inject(&p.config, a.c, tracestate, baggage)
+// inject runs the arena's propagation through the library: one cgo call,
+// a second one when the output outgrows the arena. A non-NULL tracestate
+// or baggage is a header value standing for the propagation's members of
+// that kind. It returns the injected headers (views for a.str), or false
+// when the library refuses a field of the propagation.
+func (p *Propagator) inject(a *arena, tracestate, baggage C.traceprop_str) ([]C.traceprop_header, bool) {
+	a.c.config, a.c.tracestate, a.c.baggage = p.config, tracestate, baggage
+	r := C.tp_go_inject(a.scratch())
 	if r == C.TRACEPROP_RESULT_BUFFER_TOO_SMALL {
 		a.growOut(int(a.c.out_len))
 		a.growInjected(int(a.c.injected_len))
-		r = C.tp_go_inject(&p.config, a.c, tracestate, baggage)
+		r = C.tp_go_inject(a.scratch())
 	}
 	if r != C.TRACEPROP_RESULT_OK {
-		return // an invalid field of the caller's: nothing is written
+		return nil, false
 	}
-	headers := unsafe.Slice(a.c.injected, int(a.c.injected_len))
-	for _, h := range headers {
-		set(view(h.name), goString(h.value))
+	a.outUsed = int(a.c.out_len)
+	return unsafe.Slice(a.c.injected, int(a.c.injected_len)), true
+}
+
+// setHeaders writes the injected headers into h with canonical keys, the
+// values sharing one backing array.
+func (p *Propagator) setHeaders(a *arena, headers []C.traceprop_header, h http.Header) {
+	values := make([]string, len(headers))
+	for i, v := range headers {
+		values[i] = a.str(v.value)
+		h[p.injectedKey(a, v.name)] = values[i : i+1 : i+1]
 	}
 }
 
 // InjectHeader writes prop into h in every configured format; a format
 // that cannot write it (no valid context) writes nothing.
 func (p *Propagator) InjectHeader(prop Propagation, h http.Header) {
-	p.InjectFunc(prop, func(name, value string) { h[p.canonicalKey(name)] = []string{value} })
+	p.injectFunc(prop, h, nil)
 }
 
 // InjectFunc is InjectHeader for any destination: set is called once per
 // header with a lowercase name.
 func (p *Propagator) InjectFunc(prop Propagation, set func(name, value string)) {
+	p.injectFunc(prop, nil, set)
+}
+
+func (p *Propagator) injectFunc(prop Propagation, h http.Header, set func(name, value string)) {
 	a := getArena()
 	defer putArena(a)
 	size := contextSize(&prop.Context)
@@ -345,28 +382,48 @@ func (p *Propagator) InjectFunc(prop Propagation, set func(name, value string)) 
 		bag[i] = C.traceprop_baggage_member{key: a.put(m.Key), value: a.put(m.Value),
 			encoding: C.TRACEPROP_ENCODING_RAW, properties: a.put(m.Properties)}
 	}
-	p.inject(a, C.traceprop_str{}, C.traceprop_str{}, func(name, value string) {
-		set(p.internedName(name), value)
-	})
-}
-
-// internedName is name (from C memory) as a Go string, without allocating
-// for the known header names.
-func (p *Propagator) internedName(name string) string {
-	if k, ok := p.lower[name]; ok {
-		return k
+	headers, _ := p.inject(a, C.traceprop_str{}, C.traceprop_str{})
+	if h != nil {
+		p.setHeaders(a, headers, h)
+		return
 	}
-	return strings.Clone(name)
+	for _, v := range headers {
+		set(a.str(v.name), a.str(v.value))
+	}
 }
 
-// canonicalKey is name (from C memory) as an http.Header key, without
-// allocating for known names.
+// canonicalKey is name as an http.Header key, without allocating for
+// known names.
 func (p *Propagator) canonicalKey(name string) string {
-	if k, ok := p.canonical[name]; ok {
+	if k, ok := p.knownKey(name); ok {
 		return k
 	}
-	return textproto.CanonicalMIMEHeaderKey(strings.Clone(name))
+	return textproto.CanonicalMIMEHeaderKey(name)
 }
+
+// knownKey is the http.Header key of a known header name.
+func (p *Propagator) knownKey(name string) (string, bool) {
+	if len(name) < len(p.canonical) {
+		for _, k := range p.canonical[len(name)] {
+			if k.name == name {
+				return k.key, true
+			}
+		}
+	}
+	return "", false
+}
+
+// injectedKey is the http.Header key of injected header name n: a known
+// name is looked up in place (in C memory, not kept), another is copied.
+func (p *Propagator) injectedKey(a *arena, n C.traceprop_str) string {
+	if k, ok := p.knownKey(unsafe.String((*byte)(unsafe.Pointer(n.ptr)), int(n.len))); ok {
+		return k
+	}
+	return textproto.CanonicalMIMEHeaderKey(a.str(n))
+}
+
+// headerKey is a lowercase header name and its http.Header key.
+type headerKey struct{ name, key string }
 
 // sampleFields lists the header names this configuration injects for a
 // context with every field set (prefixed baggage headers excluded).
@@ -379,7 +436,7 @@ func (p *Propagator) sampleFields() []string {
 	var fields []string
 	for i := 0; i < C.TRACEPROP_HEADER_COUNT; i++ {
 		name := C.GoString(C.traceprop_header_name(C.size_t(i)))
-		if _, ok := h[p.canonical[name]]; ok {
+		if _, ok := h[p.canonicalKey(name)]; ok {
 			fields = append(fields, name)
 		}
 	}

@@ -16,6 +16,7 @@ mod guard;
 mod ptr;
 
 pub mod codecs;
+pub mod decoded;
 pub mod id;
 pub mod propagator;
 pub mod result;

@@ -13,7 +13,8 @@ use crate::w3c::{baggage_from_c, tracestate_from_c, tracestate_member};
 use core::ffi::{c_char, c_void, CStr};
 use core::ptr::addr_of_mut;
 use traceprop::propagator::{self, Config, Extraction, Format, Policy};
-use traceprop::{Header, Headers, Propagation, SpanContext, Writer};
+use traceprop::w3c::baggage as w3c_baggage;
+use traceprop::{Header, Headers, Propagation, SpanContext, TraceState, Writer};
 
 /// Which format wins when several yield a valid context.
 #[allow(non_camel_case_types)]
@@ -57,7 +58,7 @@ impl traceprop_config {
         }
     }
 
-    fn to_core(self) -> Result<Config, traceprop_result> {
+    pub(crate) fn to_core(self) -> Result<Config, traceprop_result> {
         let invalid = traceprop_result::TRACEPROP_RESULT_INVALID_ARGUMENT;
         let used = self.formats.get(..self.formats_len).ok_or(invalid)?;
         let mut formats = [Format::TraceContext; TRACEPROP_FORMAT_COUNT];
@@ -353,33 +354,50 @@ pub unsafe extern "C" fn traceprop_extract(
         let out = Out::new(out)?;
         // SAFETY: `config` is NULL or valid by the contract.
         let config = unsafe { ptr::input(config) }?.to_core()?;
-        // SAFETY: `headers` is valid for `headers_len` reads by the contract.
-        let lines = unsafe { ptr::slice(headers, headers_len) }?;
         let mut h = Headers::default();
-        for line in lines {
-            // SAFETY: the header views are valid by the contract.
-            let (name, value) = unsafe { (ptr::view(line.name), ptr::view(line.value)) };
-            let value = match value {
-                Err(traceprop_result::TRACEPROP_RESULT_INVALID_UTF8) => NOT_UTF8,
-                other => other?,
-            };
-            match name {
-                Err(traceprop_result::TRACEPROP_RESULT_INVALID_UTF8) => continue,
-                other => h.add(other?, value),
-            }
-        }
-        let x = propagator::extract_headers(&config, &h);
+        // SAFETY: forwarded to the caller.
+        unsafe { add_headers(headers, headers_len, &mut h) }?;
+        let mut x = Extraction::default();
+        propagator::extract_headers_into(&config, &h, &mut x);
         // SAFETY: `out` is writable by the contract.
         unsafe { write_extraction(&out, &x) };
         Ok(())
     })
 }
 
+/// Adds the C header lines to `h` (filled in place: a returned `Headers`
+/// would be copied with room for every limit, about 16 KiB). A name that is
+/// not UTF-8 is skipped, a value that is not UTF-8 becomes [`NOT_UTF8`].
+///
+/// # Safety
+/// `headers` NULL or valid for `headers_len` reads, views too, for `'a`.
+pub(crate) unsafe fn add_headers<'a>(
+    headers: *const traceprop_header,
+    headers_len: usize,
+    h: &mut Headers<'a>,
+) -> Result<(), traceprop_result> {
+    // SAFETY: `headers` is valid for `headers_len` reads by the contract.
+    let lines = unsafe { ptr::slice(headers, headers_len) }?;
+    for line in lines {
+        // SAFETY: the header views are valid by the contract.
+        let (name, value) = unsafe { (ptr::view(line.name), ptr::view(line.value)) };
+        let value = match value {
+            Err(traceprop_result::TRACEPROP_RESULT_INVALID_UTF8) => NOT_UTF8,
+            other => other?,
+        };
+        match name {
+            Err(traceprop_result::TRACEPROP_RESULT_INVALID_UTF8) => continue,
+            other => h.add(other?, value),
+        }
+    }
+    Ok(())
+}
+
 /// Writes `x` field by field (only the used array entries).
 ///
 /// # Safety
 /// The pointer of `out` is valid for writing a whole `traceprop_extraction`.
-unsafe fn write_extraction(out: &Out<traceprop_extraction>, x: &Extraction<'_>) {
+pub(crate) unsafe fn write_extraction(out: &Out<traceprop_extraction>, x: &Extraction<'_>) {
     let p = out.as_ptr();
     let ctx = x.context.unwrap_or_default();
     // SAFETY: `p` is non-NULL, aligned and valid for writes (caller); every
@@ -499,36 +517,70 @@ pub unsafe extern "C" fn traceprop_extraction_propagation(
     })
 }
 
-/// The core propagation `p` describes.
+/// Builds in `p` (a default `Propagation`) the core propagation `c`
+/// describes. A non-NULL `tracestate` or `baggage` is a header value that
+/// stands for `c`'s members of that kind: it is read as extraction reads that
+/// header (an invalid tracestate is dropped whole, an invalid baggage member
+/// alone). Filled in place: a returned `Propagation` would be copied with
+/// room for every baggage member (about 11 KiB).
 ///
 /// # Safety
-/// `p`'s arrays and views are valid for `'a`.
+/// `c`'s arrays and every view are valid for `'a`.
 unsafe fn propagation_from_c<'a>(
-    p: &traceprop_propagation,
-) -> Result<Propagation<'a>, traceprop_result> {
+    c: &traceprop_propagation,
+    tracestate: traceprop_str,
+    baggage: traceprop_str,
+    p: &mut Propagation<'a>,
+) -> Result<(), traceprop_result> {
+    // SAFETY: valid for `'a` by the contract.
+    let (tracestate, baggage) = unsafe {
+        (
+            ptr::optional_view(tracestate)?,
+            ptr::optional_view(baggage)?,
+        )
+    };
     // SAFETY: valid for `'a` by the contract.
     unsafe {
-        Ok(Propagation {
-            context: p.context.to_core()?,
-            tracestate: tracestate_from_c(ptr::slice(p.tracestate, p.tracestate_len)?)?,
-            baggage: baggage_from_c(ptr::slice(p.baggage, p.baggage_len)?)?,
-        })
+        p.context = c.context.to_core()?;
+        match tracestate {
+            Some(value) => p.tracestate = TraceState::parse(value).unwrap_or_default(),
+            None => tracestate_from_c(
+                ptr::slice(c.tracestate, c.tracestate_len)?,
+                &mut p.tracestate,
+            )?,
+        }
+        match baggage {
+            Some(value) => {
+                // Through `Headers`: parsing into `p.baggage` in place.
+                let mut h = Headers::default();
+                h.add(Header::Baggage.name(), value);
+                w3c_baggage::extract_into(&h, &mut p.baggage);
+            }
+            None => baggage_from_c(ptr::slice(c.baggage, c.baggage_len)?, &mut p.baggage)?,
+        }
     }
+    Ok(())
 }
 
-/// Checks and converts the common arguments of the inject functions.
+/// Checks and converts the arguments of the inject functions, then runs
+/// `inject` with them.
 ///
 /// # Safety
-/// As the inject functions' contracts.
-unsafe fn inject_args<'a>(
+/// As the inject functions' contracts (`tracestate` and `baggage` as in
+/// [`propagation_from_c`]).
+unsafe fn with_inject_args<R>(
     config: *const traceprop_config,
     propagation: *const traceprop_propagation,
-) -> Result<(Config, Propagation<'a>), traceprop_result> {
+    tracestate: traceprop_str,
+    baggage: traceprop_str,
+    inject: impl FnOnce(&Config, &Propagation<'_>) -> Result<R, traceprop_result>,
+) -> Result<R, traceprop_result> {
+    let mut p = Propagation::default();
     // SAFETY: forwarded to the caller.
     unsafe {
         let config = ptr::input(config)?.to_core()?;
-        let p = propagation_from_c(ptr::input(propagation)?)?;
-        Ok((config, p))
+        propagation_from_c(ptr::input(propagation)?, tracestate, baggage, &mut p)?;
+        inject(&config, &p)
     }
 }
 
@@ -554,14 +606,18 @@ pub unsafe extern "C" fn traceprop_inject(
 ) -> traceprop_result {
     guard(|| {
         let sink = sink.ok_or(traceprop_result::TRACEPROP_RESULT_NULL_PARAMETER)?;
+        let call_sink = |config: &Config, p: &Propagation<'_>| {
+            propagator::inject(config, p, &mut |name: &str, value: &str| {
+                // SAFETY: the caller provides a sink callable with
+                // `user_data`; the views are valid during the call, as
+                // documented.
+                unsafe { sink(user_data, traceprop_str::of(name), traceprop_str::of(value)) }
+            });
+            Ok(())
+        };
+        let none = traceprop_str::NONE;
         // SAFETY: forwarded to the caller.
-        let (config, p) = unsafe { inject_args(config, propagation) }?;
-        propagator::inject(&config, &p, &mut |name: &str, value: &str| {
-            // SAFETY: the caller provides a sink callable with `user_data`;
-            // the views are valid during the call, as documented.
-            unsafe { sink(user_data, traceprop_str::of(name), traceprop_str::of(value)) }
-        });
-        Ok(())
+        unsafe { with_inject_args(config, propagation, none, none, call_sink) }
     })
 }
 
@@ -588,19 +644,23 @@ pub unsafe extern "C" fn traceprop_inject_lines(
     guard(|| {
         let out_len = Out::new(out_len)?;
         // SAFETY: forwarded to the caller.
-        let (config, p) = unsafe { inject_args(config, propagation) }?;
-        // SAFETY: forwarded to the caller.
         let mut w = Writer::new(unsafe { ptr::buffer(buf, len) }?);
         let (mut needed, mut overflow, mut multiline) = (0usize, false, false);
-        propagator::inject(&config, &p, &mut |name: &str, value: &str| {
-            multiline |= !one_line(name) || !one_line(value);
-            needed = needed.saturating_add(name.len() + value.len() + 4);
-            if !overflow {
-                overflow = [name, ": ", value, "\r\n"]
-                    .iter()
-                    .any(|part| w.push_str(part).is_err());
-            }
-        });
+        let write_lines = |config: &Config, p: &Propagation<'_>| {
+            propagator::inject(config, p, &mut |name: &str, value: &str| {
+                multiline |= !one_line(name) || !one_line(value);
+                needed = needed.saturating_add(name.len() + value.len() + 4);
+                if !overflow {
+                    overflow = [name, ": ", value, "\r\n"]
+                        .iter()
+                        .any(|part| w.push_str(part).is_err());
+                }
+            });
+            Ok(())
+        };
+        let none = traceprop_str::NONE;
+        // SAFETY: forwarded to the caller.
+        unsafe { with_inject_args(config, propagation, none, none, write_lines) }?;
         if multiline {
             return Err(traceprop_result::TRACEPROP_RESULT_INVALID_VALUE);
         }
@@ -636,16 +696,105 @@ pub unsafe extern "C" fn traceprop_inject_headers(
     out_buf_len: *mut usize,
 ) -> traceprop_result {
     guard(|| {
-        let out_headers_len = Out::new(out_headers_len)?;
-        let out_buf_len = Out::new(out_buf_len)?;
-        let headers = OutArray::new(headers, headers_cap)?;
+        let none = traceprop_str::NONE;
+        let out = HeadersOut::new(
+            buf,
+            buf_len,
+            headers,
+            headers_cap,
+            out_headers_len,
+            out_buf_len,
+        )?;
         // SAFETY: forwarded to the caller.
-        let (config, p) = unsafe { inject_args(config, propagation) }?;
+        unsafe { inject_headers(config, propagation, none, none, out) }
+    })
+}
+
+/// `traceprop_inject_headers` with the tracestate and the baggage given as
+/// header values, for a caller that holds them as text (an OpenTelemetry
+/// SDK's serialized `TraceState` and `Baggage`): a non-NULL `tracestate` or
+/// `baggage` is read as extraction reads that header (an invalid tracestate
+/// is dropped whole, an invalid baggage member alone) and stands for
+/// `propagation`'s members of that kind; NULL uses the members. With
+/// `baggage` = `"k=v,bad key=1"` the `baggage` header written is `k=v`; with
+/// `tracestate` = `"a=1,B=2"` (invalid) no `tracestate` header is written.
+///
+/// # Safety
+/// As `traceprop_inject_headers`; `tracestate` and `baggage` NULL or valid
+/// for their length.
+#[no_mangle]
+pub unsafe extern "C" fn traceprop_inject_headers_text(
+    config: *const traceprop_config,
+    propagation: *const traceprop_propagation,
+    tracestate: traceprop_str,
+    baggage: traceprop_str,
+    buf: *mut c_char,
+    buf_len: usize,
+    headers: *mut traceprop_header,
+    headers_cap: usize,
+    out_headers_len: *mut usize,
+    out_buf_len: *mut usize,
+) -> traceprop_result {
+    guard(|| {
+        let out = HeadersOut::new(
+            buf,
+            buf_len,
+            headers,
+            headers_cap,
+            out_headers_len,
+            out_buf_len,
+        )?;
         // SAFETY: forwarded to the caller.
-        let bytes = unsafe { ptr::buffer(buf, buf_len) }?;
-        let base: *const c_char = buf;
-        let (mut used, mut count, mut overflow) = (0usize, 0usize, false);
-        propagator::inject(&config, &p, &mut |name: &str, value: &str| {
+        unsafe { inject_headers(config, propagation, tracestate, baggage, out) }
+    })
+}
+
+/// The checked output arguments of the `traceprop_inject_headers*` functions.
+struct HeadersOut {
+    buf: *mut c_char,
+    buf_len: usize,
+    headers: OutArray<traceprop_header>,
+    headers_len: Out<usize>,
+    buf_used: Out<usize>,
+}
+
+impl HeadersOut {
+    fn new(
+        buf: *mut c_char,
+        buf_len: usize,
+        headers: *mut traceprop_header,
+        headers_cap: usize,
+        headers_len: *mut usize,
+        buf_used: *mut usize,
+    ) -> Result<Self, traceprop_result> {
+        Ok(HeadersOut {
+            buf,
+            buf_len,
+            headers: OutArray::new(headers, headers_cap)?,
+            headers_len: Out::new(headers_len)?,
+            buf_used: Out::new(buf_used)?,
+        })
+    }
+}
+
+/// The body of the `traceprop_inject_headers*` functions.
+///
+/// # Safety
+/// As `traceprop_inject_headers_text`, for the pointers `out` was made of.
+unsafe fn inject_headers(
+    config: *const traceprop_config,
+    propagation: *const traceprop_propagation,
+    tracestate: traceprop_str,
+    baggage: traceprop_str,
+    out: HeadersOut,
+) -> Result<(), traceprop_result> {
+    // SAFETY: forwarded to the caller.
+    let bytes = unsafe { ptr::buffer(out.buf, out.buf_len) }?;
+    let base: *const c_char = out.buf;
+    let headers = &out.headers;
+    let (mut used, mut count, mut overflow) = (0usize, 0usize, false);
+    let copy_out = |config: &Config, p: &Propagation<'_>| {
+        propagator::inject(config, p, &mut |name: &str, value: &str| {
             let start = used;
             let end = start.saturating_add(name.len()).saturating_add(value.len());
             used = end;
@@ -675,22 +824,26 @@ pub unsafe extern "C" fn traceprop_inject_headers(
             // writes by the contract.
             unsafe { headers.set(count - 1, view) };
         });
-        // SAFETY: writable by the contract.
-        unsafe {
-            out_headers_len.write(count);
-            out_buf_len.write(used);
-        }
-        if overflow {
-            return Err(traceprop_result::TRACEPROP_RESULT_BUFFER_TOO_SMALL);
-        }
         Ok(())
-    })
+    };
+    // SAFETY: forwarded to the caller.
+    unsafe { with_inject_args(config, propagation, tracestate, baggage, copy_out) }?;
+    // SAFETY: writable by the contract.
+    unsafe {
+        out.headers_len.write(count);
+        out.buf_used.write(used);
+    }
+    if overflow {
+        return Err(traceprop_result::TRACEPROP_RESULT_BUFFER_TOO_SMALL);
+    }
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use traceprop::carrier::{OT_BAGGAGE_PREFIX, UBERCTX_PREFIX};
+    use traceprop::{SpanId, TraceId};
 
     fn c_str(p: *const c_char) -> &'static str {
         // SAFETY: the functions under test return static NUL-terminated strings.
@@ -731,6 +884,93 @@ mod tests {
         assert_eq!(
             bad.to_core(),
             Err(traceprop_result::TRACEPROP_RESULT_INVALID_ARGUMENT)
+        );
+    }
+
+    /// Injects with `traceprop_inject_headers_text`; the headers as
+    /// `name: value` strings.
+    fn inject_text(
+        list: &str,
+        p: &traceprop_propagation,
+        tracestate: Option<&str>,
+        baggage: Option<&str>,
+    ) -> Vec<String> {
+        let config = traceprop_config::of(&Config::parse(list));
+        let view = |s: Option<&str>| {
+            s.map_or(traceprop_str::NONE, |s| traceprop_str {
+                ptr: s.as_ptr().cast(),
+                len: s.len(),
+            })
+        };
+        let mut buf = [0u8; 512];
+        let none = traceprop_str::NONE;
+        let mut headers = [traceprop_header {
+            name: none,
+            value: none,
+        }; 8];
+        let (mut n, mut used) = (0, 0);
+        // SAFETY: every pointer is valid for its length.
+        let r = unsafe {
+            traceprop_inject_headers_text(
+                &config,
+                p,
+                view(tracestate),
+                view(baggage),
+                buf.as_mut_ptr().cast(),
+                buf.len(),
+                headers.as_mut_ptr(),
+                headers.len(),
+                &mut n,
+                &mut used,
+            )
+        };
+        assert_eq!(r, traceprop_result::TRACEPROP_RESULT_OK);
+        let text = |s: traceprop_str| {
+            // SAFETY: the views point into `buf`, alive here.
+            let bytes = unsafe { core::slice::from_raw_parts(s.ptr.cast::<u8>(), s.len) };
+            String::from_utf8(bytes.to_vec()).unwrap()
+        };
+        headers[..n]
+            .iter()
+            .map(|h| format!("{}: {}", text(h.name), text(h.value)))
+            .collect()
+    }
+
+    #[test]
+    fn header_values_stand_for_the_members() {
+        let ctx =
+            SpanContext::new(TraceId::from_u128(1), SpanId::from_u64(2)).with_sampled(Some(true));
+        let member = traceprop_tracestate_member {
+            key: traceprop_str::of("a"),
+            value: traceprop_str::of("1"),
+        };
+        let p = traceprop_propagation {
+            context: traceprop_context::of(&ctx),
+            tracestate: &member,
+            tracestate_len: 1,
+            baggage: core::ptr::null(),
+            baggage_len: 0,
+        };
+        let tp = "traceparent: 00-00000000000000000000000000000001-0000000000000002-01";
+        // NULL values: the members.
+        assert_eq!(
+            inject_text("tracecontext,baggage", &p, None, None),
+            [tp, "tracestate: a=1"]
+        );
+        // Values: read as extraction reads the headers.
+        assert_eq!(
+            inject_text(
+                "tracecontext,baggage",
+                &p,
+                Some("b=2 , c=3"),
+                Some("k=v,bad key=1")
+            ),
+            [tp, "tracestate: b=2,c=3", "baggage: k=v"]
+        );
+        // An invalid tracestate is dropped whole; an empty value is nothing.
+        assert_eq!(
+            inject_text("tracecontext,baggage", &p, Some("a=1,B=2"), Some("")),
+            [tp]
         );
     }
 }

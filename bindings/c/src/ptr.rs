@@ -17,6 +17,7 @@ use core::ptr::NonNull;
 /// # Safety
 /// `ptr` is NULL or points to `len` initialized, properly aligned `T`s that
 /// are not written for the lifetime `'a`.
+#[inline]
 pub(crate) unsafe fn slice<'a, T>(ptr: *const T, len: usize) -> Result<&'a [T], traceprop_result> {
     if ptr.is_null() {
         return if len == 0 {
@@ -38,9 +39,19 @@ pub(crate) unsafe fn slice<'a, T>(ptr: *const T, len: usize) -> Result<&'a [T], 
 ///
 /// # Safety
 /// As [`slice`], for `len` bytes.
+#[inline]
 pub(crate) unsafe fn text<'a>(ptr: *const c_char, len: usize) -> Result<&'a str, traceprop_result> {
+    if len == 0 {
+        return Ok("");
+    }
     // SAFETY: forwarded to the caller.
     let bytes = unsafe { slice(ptr.cast::<u8>(), len) }?;
+    // Header text is nearly always ASCII: checked inline, where a call to
+    // `from_utf8` costs more than the check for short strings.
+    if bytes.is_ascii() {
+        // SAFETY: ASCII bytes are UTF-8.
+        return Ok(unsafe { core::str::from_utf8_unchecked(bytes) });
+    }
     core::str::from_utf8(bytes).map_err(|_| traceprop_result::TRACEPROP_RESULT_INVALID_UTF8)
 }
 
@@ -48,6 +59,7 @@ pub(crate) unsafe fn text<'a>(ptr: *const c_char, len: usize) -> Result<&'a str,
 ///
 /// # Safety
 /// As [`slice`], for the view's bytes.
+#[inline]
 pub(crate) unsafe fn view<'a>(s: traceprop_str) -> Result<&'a str, traceprop_result> {
     // SAFETY: forwarded to the caller.
     unsafe { text(s.ptr, s.len) }

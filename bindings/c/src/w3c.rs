@@ -161,18 +161,19 @@ pub unsafe extern "C" fn traceprop_tracestate_parse(
     })
 }
 
-/// The tracestate made of `members`, in order (a repeated key keeps its first
-/// occurrence).
+/// Fills the empty `ts` with `members`, in order (a repeated key keeps its
+/// first occurrence). Built in place: a returned `TraceState` would be
+/// copied with room for every member.
 ///
 /// # Safety
 /// The member views are valid for `'a`.
 pub(crate) unsafe fn tracestate_from_c<'a>(
     members: &[traceprop_tracestate_member],
-) -> Result<TraceState<'a>, traceprop_result> {
+    ts: &mut TraceState<'a>,
+) -> Result<(), traceprop_result> {
     if members.len() > traceprop::w3c::tracestate::MAX_MEMBERS {
         return Err(Error::TooManyMembers.into());
     }
-    let mut ts = TraceState::EMPTY;
     // `put` moves a key to the front: putting from the last member to the
     // first rebuilds the order, and the first occurrence of a key wins.
     for m in members.iter().rev() {
@@ -180,7 +181,7 @@ pub(crate) unsafe fn tracestate_from_c<'a>(
         let (key, value) = unsafe { (ptr::view(m.key)?, ptr::view(m.value)?) };
         ts.put(key, value)?;
     }
-    Ok(ts)
+    Ok(())
 }
 
 /// Writes `members` as a `tracestate` value (joined by `,`, no spaces);
@@ -199,8 +200,9 @@ pub unsafe extern "C" fn traceprop_tracestate_encode(
 ) -> traceprop_result {
     guard(|| {
         let out = Out::new(out_len)?;
+        let mut ts = TraceState::default();
         // SAFETY: `members` and their views are valid by the contract.
-        let ts = unsafe { tracestate_from_c(ptr::slice(members, members_len)?)? };
+        unsafe { tracestate_from_c(ptr::slice(members, members_len)?, &mut ts)? };
         // SAFETY: forwarded to the caller.
         let buf = unsafe { ptr::buffer(buf, len) }?;
         let result = ts.encode(buf);
@@ -232,19 +234,20 @@ pub unsafe extern "C" fn traceprop_baggage_parse(
     })
 }
 
-/// The baggage made of `members`, in order.
+/// Fills the empty `b` with `members`, in order. Built in place: a returned
+/// `Baggage` would be copied with room for every member (about 10 KiB).
 ///
 /// # Safety
 /// The member views are valid for `'a`.
 pub(crate) unsafe fn baggage_from_c<'a>(
     members: &[traceprop_baggage_member],
-) -> Result<Baggage<'a>, traceprop_result> {
-    let mut b = Baggage::EMPTY;
+    b: &mut Baggage<'a>,
+) -> Result<(), traceprop_result> {
     for m in members {
         // SAFETY: the views are valid for `'a` by the contract.
         b.push(unsafe { m.to_core() }?)?;
     }
-    Ok(b)
+    Ok(())
 }
 
 /// Writes `members` as a W3C `baggage` value (SEMANTICS §2: values
@@ -263,8 +266,9 @@ pub unsafe extern "C" fn traceprop_baggage_encode(
 ) -> traceprop_result {
     guard(|| {
         let out = Out::new(out_len)?;
+        let mut b = Baggage::default();
         // SAFETY: `members` and their views are valid by the contract.
-        let b = unsafe { baggage_from_c(ptr::slice(members, members_len)?)? };
+        unsafe { baggage_from_c(ptr::slice(members, members_len)?, &mut b)? };
         // SAFETY: forwarded to the caller.
         let buf = unsafe { ptr::buffer(buf, len) }?;
         match b.encode(buf) {
