@@ -560,3 +560,20 @@ mod tests {
         assert_eq!(encode_single(&ctx, &mut buf), Ok(MAX_LEN - 2));
     }
 }
+
+#[cfg(test)]
+mod agreement {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn canonical_single_agrees_with_the_fields(
+            v in "[0-9a-f]{31}[0-9a-fA-]-[0-9a-f]{15}[0-9a-f-](-[01dD-])?",
+        ) {
+            if let Some(fast) = canonical_single(&v) {
+                prop_assert_eq!(Ok(fast), parse_single_fields(&v));
+            }
+        }
+    }
+}

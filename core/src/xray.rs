@@ -370,5 +370,14 @@ mod roundtrip {
             let back = parse(core::str::from_utf8(&buf[..n]).unwrap()).unwrap();
             prop_assert_eq!(back.context(), ctx);
         }
+
+        #[test]
+        fn canonical_agrees_with_the_fields(
+            v in "Root=1-[0-9a-f]{7}[0-9a-fA;]-[0-9a-f]{23}[0-9a-f ];Parent=[0-9a-f]{15}[0-9af=];Sampled=[01?;=]",
+        ) {
+            if let Some(fast) = canonical(&v) {
+                prop_assert_eq!(Ok(fast), parse_fields(&v));
+            }
+        }
     }
 }

@@ -943,3 +943,18 @@ mod tests {
         assert!(b.is_empty());
     }
 }
+
+#[cfg(test)]
+mod agreement {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn plain_member_agrees_with_the_parts(m in "[a-zA-Z0-9 =;%+]{1,4}=[a-zA-Z0-9 =;%+,\t\\\"]{0,12}") {
+            if let Some(fast) = plain_member(&m) {
+                prop_assert_eq!(Ok(fast), parse_member_parts(&m));
+            }
+        }
+    }
+}
