@@ -26,7 +26,7 @@ pub use member::{apply_tracestate, inject_tracestate};
 
 use crate::buffer::{as_text, StrBuf};
 use crate::carrier::{Header, Headers, Sink};
-use crate::context::{Propagation, SpanContext};
+use crate::context::{DatadogTags, Propagation, SpanContext};
 use crate::id::{parse_tid, SpanId, TraceId};
 use crate::{hex, Error};
 
@@ -252,9 +252,12 @@ pub fn parse<'a>(
 ) -> Result<SpanContext<'a>, Error> {
     let low = TraceId::from_datadog(trace_id, None)?.low();
     let span_id = SpanId::from_decimal(parent_id)?;
-    let tags = tags.and_then(|t| tags::parse(t).ok()).unwrap_or_default();
-    let high = tags
-        .iter()
+    let (tags, checked) = match tags.map(|t| (tags::parse(t), t)) {
+        Some((Ok(parsed), raw)) => (parsed, raw),
+        _ => (DatadogTags::None, ""),
+    };
+    // Read from the checked value: `DatadogTags::iter` would check it again.
+    let high = tags::header_tags(checked)
         .find(|t| t.name == tags::TID)
         .and_then(|t| t.value.as_plain())
         .and_then(|t| parse_tid(t).ok())

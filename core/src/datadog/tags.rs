@@ -93,15 +93,20 @@ impl<'a> DatadogTags<'a> {
                 fields: "".split(','),
                 header: true,
             },
-            DatadogTags::Header(raw) => Tags {
-                fields: if parse(raw).is_ok() { raw } else { "" }.split(','),
-                header: true,
-            },
+            DatadogTags::Header(raw) => header_tags(if parse(raw).is_ok() { raw } else { "" }),
             DatadogTags::TraceState(raw) => Tags {
                 fields: raw.split(';'),
                 header: false,
             },
         }
+    }
+}
+
+/// The tags of an `x-datadog-tags` value [`parse`] accepted.
+pub(crate) fn header_tags(checked: &str) -> Tags<'_> {
+    Tags {
+        fields: checked.split(','),
+        header: true,
     }
 }
 
