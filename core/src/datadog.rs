@@ -14,7 +14,7 @@
 //!   `p:` last Datadog parent id, `t.*` tags, `~` standing for `=`.
 //!
 //! Both spellings of the tags and origin stay borrowed as received
-//! ([`DatadogTags`](crate::DatadogTags), [`Text`]) and are re-encoded on
+//! ([`DatadogTags`], [`Text`]) and are re-encoded on
 //! injection, so nothing is allocated and nothing is lost between
 //! `x-datadog-tags` and `tracestate`.
 //! `_dd.p.tid` is never copied: it is always re-derived from the trace id.
