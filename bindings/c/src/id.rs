@@ -5,7 +5,25 @@ use crate::ptr::{self, Out};
 use crate::result::traceprop_result;
 use crate::types::{traceprop_span_id, traceprop_trace_id};
 use core::ffi::c_char;
-use traceprop::{SpanId, TraceId};
+use traceprop::{Error, SpanId, TraceId};
+
+/// Parses the text at `(s, len)` with `parse` and writes the id to `*out`.
+///
+/// # Safety
+/// `s` is NULL or valid for `len` bytes; `out` is NULL or writable.
+unsafe fn parse_id<I, O: From<I>>(
+    s: *const c_char,
+    len: usize,
+    out: *mut O,
+    parse: impl FnOnce(&str) -> Result<I, Error>,
+) -> Result<(), traceprop_result> {
+    let out = Out::new(out)?;
+    // SAFETY: `s` is valid for `len` bytes by the contract.
+    let id = parse(unsafe { ptr::text(s, len) }?)?;
+    // SAFETY: `out` is writable by the contract.
+    unsafe { out.write(id.into()) };
+    Ok(())
+}
 
 /// Copies `s` into `buf` and stores its length in `*out_len`; when `len` is
 /// too short, stores the length needed and returns BUFFER_TOO_SMALL.
@@ -46,14 +64,8 @@ pub unsafe extern "C" fn traceprop_trace_id_from_hex(
     len: usize,
     out: *mut traceprop_trace_id,
 ) -> traceprop_result {
-    guard(|| {
-        let out = Out::new(out)?;
-        // SAFETY: `s` is valid for `len` bytes by the contract.
-        let id = TraceId::from_hex(unsafe { ptr::text(s, len) }?)?;
-        // SAFETY: `out` is writable by the contract.
-        unsafe { out.write(id.into()) };
-        Ok(())
-    })
+    // SAFETY: forwarded to the caller.
+    guard(|| unsafe { parse_id(s, len, out, TraceId::from_hex) })
 }
 
 /// Parses 16 or 32 lowercase hex digits (B3, OT); 16 are left-padded.
@@ -66,14 +78,8 @@ pub unsafe extern "C" fn traceprop_trace_id_from_hex_short(
     len: usize,
     out: *mut traceprop_trace_id,
 ) -> traceprop_result {
-    guard(|| {
-        let out = Out::new(out)?;
-        // SAFETY: `s` is valid for `len` bytes by the contract.
-        let id = TraceId::from_hex_short(unsafe { ptr::text(s, len) }?)?;
-        // SAFETY: `out` is writable by the contract.
-        unsafe { out.write(id.into()) };
-        Ok(())
-    })
+    // SAFETY: forwarded to the caller.
+    guard(|| unsafe { parse_id(s, len, out, TraceId::from_hex_short) })
 }
 
 /// Writes the 32 lowercase hex digits of `id` (needs 32 bytes).
@@ -167,14 +173,8 @@ pub unsafe extern "C" fn traceprop_trace_id_from_xray_root(
     len: usize,
     out: *mut traceprop_trace_id,
 ) -> traceprop_result {
-    guard(|| {
-        let out = Out::new(out)?;
-        // SAFETY: `s` is valid for `len` bytes by the contract.
-        let id = TraceId::from_xray_root(unsafe { ptr::text(s, len) }?)?;
-        // SAFETY: `out` is writable by the contract.
-        unsafe { out.write(id.into()) };
-        Ok(())
-    })
+    // SAFETY: forwarded to the caller.
+    guard(|| unsafe { parse_id(s, len, out, TraceId::from_xray_root) })
 }
 
 /// Writes the AWS X-Ray `Root` value of `id` (needs 35 bytes).
@@ -211,14 +211,8 @@ pub unsafe extern "C" fn traceprop_span_id_from_hex(
     len: usize,
     out: *mut traceprop_span_id,
 ) -> traceprop_result {
-    guard(|| {
-        let out = Out::new(out)?;
-        // SAFETY: `s` is valid for `len` bytes by the contract.
-        let id = SpanId::from_hex(unsafe { ptr::text(s, len) }?)?;
-        // SAFETY: `out` is writable by the contract.
-        unsafe { out.write(id.into()) };
-        Ok(())
-    })
+    // SAFETY: forwarded to the caller.
+    guard(|| unsafe { parse_id(s, len, out, SpanId::from_hex) })
 }
 
 /// Writes the 16 lowercase hex digits of `id`.
@@ -250,14 +244,8 @@ pub unsafe extern "C" fn traceprop_span_id_from_decimal(
     len: usize,
     out: *mut traceprop_span_id,
 ) -> traceprop_result {
-    guard(|| {
-        let out = Out::new(out)?;
-        // SAFETY: `s` is valid for `len` bytes by the contract.
-        let id = SpanId::from_decimal(unsafe { ptr::text(s, len) }?)?;
-        // SAFETY: `out` is writable by the contract.
-        unsafe { out.write(id.into()) };
-        Ok(())
-    })
+    // SAFETY: forwarded to the caller.
+    guard(|| unsafe { parse_id(s, len, out, SpanId::from_decimal) })
 }
 
 /// Writes `id` in decimal, without leading zeros (at most 20 bytes).
