@@ -31,6 +31,7 @@ pub trait Carrier<'a> {
 }
 
 impl<'a> Carrier<'a> for [(&'a str, &'a str)] {
+    #[inline]
     fn for_each(&self, f: &mut dyn FnMut(&'a str, &'a str)) {
         for (k, v) in self {
             f(k, v);
@@ -39,12 +40,14 @@ impl<'a> Carrier<'a> for [(&'a str, &'a str)] {
 }
 
 impl<'a, const N: usize> Carrier<'a> for [(&'a str, &'a str); N] {
+    #[inline]
     fn for_each(&self, f: &mut dyn FnMut(&'a str, &'a str)) {
         self.as_slice().for_each(f);
     }
 }
 
 impl<'a, C: Carrier<'a> + ?Sized> Carrier<'a> for &C {
+    #[inline]
     fn for_each(&self, f: &mut dyn FnMut(&'a str, &'a str)) {
         (**self).for_each(f);
     }
@@ -176,93 +179,107 @@ impl Header {
     pub fn lookup(name: &str) -> Option<Header> {
         // Called for every line of every request: the length and first
         // letter (two bytes for the four pairs they leave) pick the only
-        // possible name, then one branch-free comparison confirms it, so a
-        // header that is not ours usually costs one table jump.
+        // possible name, which is compared inline, a word at a time, against
+        // the constant, so a header that is not ours usually costs one table
+        // jump and one comparison.
         use Header::*;
         let b = name.as_bytes();
         let lower = |i: usize| b.get(i).map_or(0, |c| c | 0x20);
-        let header = match (b.len(), lower(0)) {
-            (2, b'b') => B3,
-            (3, b's') => Sw8,
-            (5, b's') => Sw8X,
-            (7, b'b') => Baggage,
-            (10, b't') => Tracestate,
-            (10, b'x') => XB3Flags,
-            (11, b't') => Traceparent,
-            (11, b'x') => XB3SpanId,
-            (12, b'x') if lower(5) == b't' => XB3TraceId,
-            (12, b'x') => XB3Sampled,
-            (13, b'u') => UberTraceId,
-            (14, b'j') => JaegerBaggage,
-            (14, b'x') => DatadogTags,
-            (14, b'g') => GrpcTraceBin,
-            (15, b'x') => XRay,
-            (15, b's') => Sw8Correlation,
-            (16, b'o') => OtSpanId,
-            (16, b'x') => DatadogOrigin,
-            (17, b'x') => XB3ParentSpanId,
-            (17, b'o') if lower(10) == b't' => OtTraceId,
-            (17, b'o') => OtSampled,
-            (18, b'x') => DatadogTraceId,
-            (19, b'x') => DatadogParentId,
-            (21, b'x') => CloudTrace,
-            (27, b'x') => DatadogSamplingPriority,
-            _ => return None,
-        };
-        eq_lowercase(b, header.name().as_bytes()).then_some(header)
+        match (b.len(), lower(0)) {
+            (2, b'b') => eq_name(b, b"b3").then_some(B3),
+            (3, b's') => eq_name(b, b"sw8").then_some(Sw8),
+            (5, b's') => eq_name(b, b"sw8-x").then_some(Sw8X),
+            (7, b'b') => eq_name(b, b"baggage").then_some(Baggage),
+            (10, b't') => eq_name(b, b"tracestate").then_some(Tracestate),
+            (10, b'x') => eq_name(b, b"x-b3-flags").then_some(XB3Flags),
+            (11, b't') => eq_name(b, b"traceparent").then_some(Traceparent),
+            (11, b'x') => eq_name(b, b"x-b3-spanid").then_some(XB3SpanId),
+            (12, b'x') if lower(5) == b't' => eq_name(b, b"x-b3-traceid").then_some(XB3TraceId),
+            (12, b'x') => eq_name(b, b"x-b3-sampled").then_some(XB3Sampled),
+            (13, b'u') => eq_name(b, b"uber-trace-id").then_some(UberTraceId),
+            (14, b'j') => eq_name(b, b"jaeger-baggage").then_some(JaegerBaggage),
+            (14, b'x') => eq_name(b, b"x-datadog-tags").then_some(DatadogTags),
+            (14, b'g') => eq_name(b, b"grpc-trace-bin").then_some(GrpcTraceBin),
+            (15, b'x') => eq_name(b, b"x-amzn-trace-id").then_some(XRay),
+            (15, b's') => eq_name(b, b"sw8-correlation").then_some(Sw8Correlation),
+            (16, b'o') => eq_name(b, b"ot-tracer-spanid").then_some(OtSpanId),
+            (16, b'x') => eq_name(b, b"x-datadog-origin").then_some(DatadogOrigin),
+            (17, b'x') => eq_name(b, b"x-b3-parentspanid").then_some(XB3ParentSpanId),
+            (17, b'o') if lower(10) == b't' => {
+                eq_name(b, b"ot-tracer-traceid").then_some(OtTraceId)
+            }
+            (17, b'o') => eq_name(b, b"ot-tracer-sampled").then_some(OtSampled),
+            (18, b'x') => eq_name(b, b"x-datadog-trace-id").then_some(DatadogTraceId),
+            (19, b'x') => eq_name(b, b"x-datadog-parent-id").then_some(DatadogParentId),
+            (21, b'x') => eq_name(b, b"x-cloud-trace-context").then_some(CloudTrace),
+            (27, b'x') => {
+                eq_name(b, b"x-datadog-sampling-priority").then_some(DatadogSamplingPriority)
+            }
+            _ => None,
+        }
     }
 }
 
 /// Whether `input` is `lower` (lowercase letters, digits and `-`) in any
-/// case. Compares eight bytes at a time and exits early only between words:
-/// names are short, and branches on header bytes mispredict.
-pub(crate) fn eq_lowercase(input: &[u8], lower: &[u8]) -> bool {
-    let n = lower.len();
-    if input.len() != n {
+/// case. Inlined with a constant `lower`, so the case mask of every word is a
+/// constant too: eight bytes are one load, one `or` and one comparison.
+#[inline(always)]
+fn eq_name<const N: usize>(input: &[u8], lower: &[u8; N]) -> bool {
+    let Ok(input) = <&[u8; N]>::try_from(input) else {
         return false;
-    }
-    if n < 8 {
+    };
+    if N < 8 {
         return input.iter().zip(lower).fold(0, |diff, (&c, &l)| {
             // Letters compare with 0x20 forced on: `A` | 0x20 == `a`.
             let fold = if l >= b'a' { 0x20 } else { 0 };
             diff | ((c | fold) ^ l)
         }) == 0;
     }
-    // Words at 0, 8, … and a last one ending at `n` (overlapping).
+    // Words at 0, 8, … and a last one ending at `N` (overlapping); no early
+    // exit, as branches on header bytes mispredict.
+    let mut differ = 0;
     let mut at = 0;
-    loop {
-        let start = at.min(n - 8);
-        if word_differs(input, lower, start) {
-            return false;
-        }
-        if start + 8 >= n {
-            return true;
-        }
+    while at < N {
+        let start = if at + 8 > N { N - 8 } else { at };
+        differ |= word_diff(input, lower, start);
         at += 8;
     }
+    differ == 0
 }
 
-/// Whether the eight bytes at `at` differ ([`eq_lowercase`]).
-fn word_differs(input: &[u8], lower: &[u8], at: usize) -> bool {
+/// The bits in which the eight bytes at `at` differ ([`eq_name`]).
+#[inline(always)]
+fn word_diff(input: &[u8], lower: &[u8], at: usize) -> u64 {
     let load = |b: &[u8]| {
         b.get(at..at + 8)
             .and_then(|w| <[u8; 8]>::try_from(w).ok())
             .map(u64::from_le_bytes)
     };
     let (Some(c), Some(l)) = (load(input), load(lower)) else {
-        return true;
+        return u64::MAX;
     };
     // 0x20 in every byte of `l` that is a letter (>= `a`; digits and `-` are
     // below): adding 0x1f sets bit 7 exactly there, with no carry between
     // bytes since every byte of `l` is ASCII.
     let fold = ((l + 0x1f1f_1f1f_1f1f_1f1f) & 0x8080_8080_8080_8080) >> 2;
-    (c | fold) != l
+    (c | fold) ^ l
 }
 
 /// Prefix of Jaeger baggage headers (`uberctx-{key}`).
-pub const UBERCTX_PREFIX: &str = "uberctx-";
+pub const UBERCTX_PREFIX: &str = ascii(UBERCTX);
 /// Prefix of OT baggage headers (`ot-baggage-{key}`).
-pub const OT_BAGGAGE_PREFIX: &str = "ot-baggage-";
+pub const OT_BAGGAGE_PREFIX: &str = ascii(OT_BAGGAGE);
+// The prefixes as arrays, which `Headers::add` compares inline.
+const UBERCTX: &[u8; 8] = b"uberctx-";
+const OT_BAGGAGE: &[u8; 11] = b"ot-baggage-";
+
+/// A constant's ASCII bytes as text (checked at compile time).
+const fn ascii(bytes: &'static [u8]) -> &'static str {
+    match core::str::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(_) => panic!("not ASCII"),
+    }
+}
 
 /// At most this many non-empty `tracestate` lines are kept: twice the member
 /// limit, so lines holding only separators do not count against it; more
@@ -369,32 +386,34 @@ impl<'a> Headers<'a> {
     #[inline]
     pub fn add(&mut self, name: &'a str, value: &'a str) {
         if let Some(header) = Header::lookup(name) {
-            let value = trim_ows(value);
-            let i = header as usize;
-            if self.first[i].is_none() {
-                self.first[i] = Some(value);
-            }
-            self.count[i] = self.count[i].saturating_add(1);
-            match header {
-                Header::Tracestate if !value.is_empty() => self.tracestate.push(value),
-                Header::Baggage if !value.is_empty() => self.baggage.push(value),
-                _ => {}
-            }
-        } else {
+            self.add_known(header, value);
+        } else if let Some(b'u' | b'U' | b'o' | b'O') = name.as_bytes().first() {
             // Most names are neither: one byte tells.
-            match name.as_bytes().first() {
-                Some(b'u' | b'U') => {
-                    if let Some(key) = strip_prefix_ignore_case(name, UBERCTX_PREFIX) {
-                        self.uberctx.push((key, trim_ows(value)));
-                    }
-                }
-                Some(b'o' | b'O') => {
-                    if let Some(key) = strip_prefix_ignore_case(name, OT_BAGGAGE_PREFIX) {
-                        self.ot_baggage.push((key, trim_ows(value)));
-                    }
-                }
-                _ => {}
+            self.add_prefixed(name, value);
+        }
+    }
+
+    fn add_known(&mut self, header: Header, value: &'a str) {
+        let value = trim_ows(value);
+        let i = header as usize;
+        if let (Some(first), Some(count)) = (self.first.get_mut(i), self.count.get_mut(i)) {
+            if first.is_none() {
+                *first = Some(value);
             }
+            *count = count.saturating_add(1);
+        }
+        match header {
+            Header::Tracestate if !value.is_empty() => self.tracestate.push(value),
+            Header::Baggage if !value.is_empty() => self.baggage.push(value),
+            _ => {}
+        }
+    }
+
+    fn add_prefixed(&mut self, name: &'a str, value: &'a str) {
+        if let Some(key) = strip_prefix(name, UBERCTX) {
+            self.uberctx.push((key, trim_ows(value)));
+        } else if let Some(key) = strip_prefix(name, OT_BAGGAGE) {
+            self.ot_baggage.push((key, trim_ows(value)));
         }
     }
 
@@ -456,10 +475,11 @@ pub fn trim_ows(s: &str) -> &str {
     s.get(start..end).unwrap_or_default()
 }
 
-fn strip_prefix_ignore_case<'a>(name: &'a str, prefix: &str) -> Option<&'a str> {
-    let head = name.get(..prefix.len())?;
-    if name.len() > prefix.len() && eq_lowercase(head.as_bytes(), prefix.as_bytes()) {
-        name.get(prefix.len()..)
+/// The rest of `name` after `prefix` in any case, when not empty.
+fn strip_prefix<'a, const N: usize>(name: &'a str, prefix: &[u8; N]) -> Option<&'a str> {
+    let head = name.as_bytes().get(..N)?;
+    if name.len() > N && eq_name(head, prefix) {
+        name.get(N..)
     } else {
         None
     }
@@ -492,29 +512,42 @@ mod tests {
 
     #[test]
     fn names_match_in_any_case_only() {
-        for name in Header::ALL
-            .iter()
-            .map(|h| h.name())
-            .chain([UBERCTX_PREFIX, OT_BAGGAGE_PREFIX])
-        {
+        // Each name (a prefix with a key after it) is found by its own
+        // matcher: `Header::lookup`, or `Headers::add` for the prefixes.
+        let found = |name: &str, which: usize| match Header::ALL.get(which) {
+            Some(h) => Header::lookup(name) == Some(*h),
+            None => {
+                let mut h = Headers::default();
+                h.add(name, "v");
+                [h.uberctx(), h.ot_baggage()][which - Header::COUNT] == [("k", "v")]
+            }
+        };
+        let names = Header::ALL.iter().map(|h| h.name());
+        for (which, name) in names.chain([UBERCTX_PREFIX, OT_BAGGAGE_PREFIX]).enumerate() {
+            let mut buf = [0u8; 32];
             let lower = name.as_bytes();
-            assert!(eq_lowercase(lower, lower));
-            for i in 0..lower.len() {
-                let mut other = [0u8; 32];
-                other[..lower.len()].copy_from_slice(lower);
-                let other = &mut other[..lower.len()];
+            let n = lower.len();
+            buf[..n].copy_from_slice(lower);
+            // Prefixes are looked up with a key.
+            let len = if which < Header::COUNT { n } else { n + 1 };
+            buf[n] = b'k';
+            let found_in = |buf: &[u8; 32]| -> bool {
+                found(core::str::from_utf8(&buf[..len]).unwrap(), which)
+            };
+            assert!(found_in(&buf), "{name}");
+            for i in 0..n {
+                let mut other = buf;
                 // Flipping bit 5 turns a letter into its other case and any
                 // other byte into a different character (`-` into CR).
                 other[i] ^= 0x20;
                 assert_eq!(
-                    eq_lowercase(other, lower),
+                    found_in(&other),
                     lower[i].is_ascii_lowercase(),
                     "{name} at {i}"
                 );
                 other[i] = lower[i].wrapping_add(1);
-                assert!(!eq_lowercase(other, lower), "{name} at {i}");
+                assert!(!found_in(&other), "{name} at {i}");
             }
-            assert!(!eq_lowercase(&lower[1..], lower));
         }
     }
 

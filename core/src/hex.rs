@@ -52,41 +52,32 @@ const HIGH_BITS: u64 = 0x80 * ONES;
 const fn bytes_in(x: u64, lo: u8, hi: u8) -> u64 {
     // A byte plus `0x80 - lo` reaches bit 7 when it is >= `lo`; plus
     // `0x7f - hi` when it is > `hi`. ASCII bytes never carry into the next.
-    (x + (0x80 - lo as u64) * ONES) & !(x + (0x7f - hi as u64) * ONES) & HIGH_BITS
+    // Other bytes may carry (wrapping, not overflowing): callers treat any
+    // non-ASCII byte as bad whatever this says.
+    x.wrapping_add((0x80 - lo as u64) * ONES)
+        & !x.wrapping_add((0x7f - hi as u64) * ONES)
+        & HIGH_BITS
 }
 
-/// The 8 hex digits `s[at..at + 8]` as a number, checked and converted in
-/// one `u64` (SWAR) instead of digit by digit; `None` when one is not a digit.
-/// `ANY_CASE` accepts `A-F` ([`Case::Any`]); a constant, so the lowercase
-/// parsers carry no test for it.
-const fn parse8<const ANY_CASE: bool>(s: &[u8], at: usize) -> Option<u64> {
-    if at + 8 > s.len() {
-        return None;
-    }
-    let x = u64::from_le_bytes([
-        s[at],
-        s[at + 1],
-        s[at + 2],
-        s[at + 3],
-        s[at + 4],
-        s[at + 5],
-        s[at + 6],
-        s[at + 7],
-    ]);
-    if x & HIGH_BITS != 0 {
-        return None;
-    }
+/// The 8 hex digits `s` as a number, checked
+/// and converted in one `u64` (SWAR) instead of digit by digit, and without a
+/// branch: the second value is non-zero when one is not a digit. `ANY_CASE`
+/// accepts `A-F` ([`Case::Any`]); a constant, so the lowercase parsers carry
+/// no test for it.
+#[inline(always)]
+const fn parse8<const ANY_CASE: bool>(s: &[u8; 8]) -> (u64, u64) {
+    let x = u64::from_le_bytes(*s);
     let upper = if ANY_CASE { bytes_in(x, b'A', b'F') } else { 0 };
-    if bytes_in(x, b'0', b'9') | bytes_in(x, b'a', b'f') | upper != HIGH_BITS {
-        return None;
-    }
+    // `bytes_in` is exact when every byte is ASCII; any other byte is bad.
+    let digits = bytes_in(x, b'0', b'9') | bytes_in(x, b'a', b'f') | upper;
+    let bad = (x & HIGH_BITS) | (digits ^ HIGH_BITS);
     // `0`-`9` are 0x3_, letters have bit 6 set and their low nibble is 1-6.
     let v = (x & (0x0f * ONES)) + ((x >> 6) & ONES) * 9;
     // Bytes hold digits, first (most significant) in the lowest: pair them
     // into bytes, then into 16-bit and 32-bit values.
     let v = ((v & 0x000f_000f_000f_000f) << 4) | ((v >> 8) & 0x000f_000f_000f_000f);
     let v = ((v & 0x0000_00ff_0000_00ff) << 8) | ((v >> 16) & 0x0000_00ff_0000_00ff);
-    Some(((v & 0xffff) << 16) | ((v >> 32) & 0xffff))
+    (((v & 0xffff) << 16) | ((v >> 32) & 0xffff), bad)
 }
 
 /// Parses 1 to 32 hex digits as a number (shorter values are left-padded).
@@ -102,28 +93,28 @@ pub(crate) const fn parse_u128(s: &[u8], case: Case) -> Result<u128, Error> {
         Case::Lower => &LOWER_DIGITS,
         Case::Any => &ANY_DIGITS,
     };
-    // The leading `len % 8` digits one by one, then eight at a time.
-    let head = s.len() % 8;
+    // The leading `len % 8` digits one by one, then eight at a time; one
+    // test at the end.
+    let (head, mut words) = s.split_at(s.len() % 8);
     let (mut v, mut seen, mut i) = (0u128, 0u8, 0);
-    while i < head {
-        let d = table[s[i] as usize];
+    while i < head.len() {
+        let d = table[head[i] as usize];
         seen |= d;
         v = (v << 4) | (d & 0x0f) as u128;
         i += 1;
     }
-    if seen & NOT_HEX != 0 {
-        return Err(Error::InvalidHex);
-    }
-    while i < s.len() {
-        let word = match case {
-            Case::Lower => parse8::<false>(s, i),
-            Case::Any => parse8::<true>(s, i),
+    let mut bad = (seen & NOT_HEX) as u64;
+    while let Some((word, rest)) = words.split_first_chunk::<8>() {
+        let (w, b) = match case {
+            Case::Lower => parse8::<false>(word),
+            Case::Any => parse8::<true>(word),
         };
-        match word {
-            Some(w) => v = (v << 32) | w as u128,
-            None => return Err(Error::InvalidHex),
-        }
-        i += 8;
+        v = (v << 32) | w as u128;
+        bad |= b;
+        words = rest;
+    }
+    if bad != 0 {
+        return Err(Error::InvalidHex);
     }
     Ok(v)
 }
@@ -248,11 +239,12 @@ mod tests {
             inputs[5][3] = c;
             for s in &inputs {
                 let words = [
-                    (parse8::<false>(s, 0), Case::Lower),
-                    (parse8::<true>(s, 0), Case::Any),
+                    (parse8::<false>(s), Case::Lower),
+                    (parse8::<true>(s), Case::Any),
                 ];
-                for (word, case) in words {
-                    assert_eq!(word.map(u128::from), reference(s, case), "{s:?}");
+                for ((word, bad), case) in words {
+                    let word = (bad == 0).then_some(u128::from(word));
+                    assert_eq!(word, reference(s, case), "{s:?}");
                 }
             }
         }

@@ -36,7 +36,10 @@ fn run<T>(
 ) -> Result<T, Error> {
     let config = Key::config(key)?;
     let lines = Lines::new(input, lines)?;
-    Ok(f(&propagator::extract(&config, &lines)))
+    // Filled in place: returning an `Extraction` would copy its room.
+    let mut x = Extraction::default();
+    propagator::extract_into(&config, &lines, &mut x);
+    Ok(f(&x))
 }
 
 /// Extracts with the packed configuration `key` and answers with one

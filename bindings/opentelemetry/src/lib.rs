@@ -73,7 +73,7 @@ use opentelemetry::propagation::text_map_propagator::FieldIter;
 use opentelemetry::propagation::{Extractor, Injector, TextMapPropagator};
 use opentelemetry::trace::TraceContextExt;
 use opentelemetry::Context;
-use traceprop::propagator;
+use traceprop::propagator::{self, Extraction};
 
 /// A [`TextMapPropagator`] for a list of `traceprop` formats: extraction with
 /// one [`Config`] (formats and policy), injection with another.
@@ -217,7 +217,9 @@ impl TextMapPropagator for TracepropPropagator {
                 lines.push((key, value));
             }
         }
-        let x = propagator::extract(&self.extract, lines.as_slice());
+        // Filled in place: returning an `Extraction` would copy its room.
+        let mut x = Extraction::default();
+        propagator::extract_into(&self.extract, lines.as_slice(), &mut x);
         let mut cx = match x.context {
             Some(ctx) => cx
                 .with_remote_span_context(convert::span_context(&ctx, &x.tracestate))

@@ -245,6 +245,8 @@ pub fn extract_headers_into<'a>(config: &Config, h: &Headers<'a>, x: &mut Extrac
 
 /// Asks every format of `config` in order, filling the empty `x`.
 fn fill<'a>(config: &Config, h: &Headers<'a>, x: &mut Extraction<'a>) {
+    // The winner is copied out of `matched` once, at the end.
+    let mut winner = None;
     let mut w3c_trace = None;
     for &format in config.formats() {
         format.extract_baggage(h, &mut x.baggage);
@@ -263,11 +265,10 @@ fn fill<'a>(config: &Config, h: &Headers<'a>, x: &mut Extraction<'a>) {
                 // A config lists each format once, so there is always a slot.
                 if let Some(slot) = x.matched.slot(x.matched_len, NO_MATCH) {
                     *slot = (format, ctx);
+                    if winner.is_none() || config.policy() == Policy::Last {
+                        winner = Some(x.matched_len);
+                    }
                     x.matched_len += 1;
-                }
-                if x.context.is_none() || config.policy() == Policy::Last {
-                    x.context = Some(ctx);
-                    x.source = Some(format);
                 }
             }
             Err(Error::Missing) => {}
@@ -278,6 +279,10 @@ fn fill<'a>(config: &Config, h: &Headers<'a>, x: &mut Extraction<'a>) {
                 }
             }
         }
+    }
+    if let Some(&(format, ctx)) = winner.and_then(|i| x.matched().get(i)) {
+        x.context = Some(ctx);
+        x.source = Some(format);
     }
     if w3c_trace.is_none() || w3c_trace != x.context.map(|c| c.trace_id) {
         x.tracestate.clear();
