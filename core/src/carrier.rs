@@ -463,16 +463,27 @@ impl<'a> Headers<'a> {
 
 /// Trims SP and HTAB at both ends.
 #[must_use]
+#[inline]
 pub fn trim_ows(s: &str) -> &str {
-    let ows = |c: &u8| *c == b' ' || *c == b'\t';
     let b = s.as_bytes();
-    if b.first().is_some_and(|c| !ows(c)) && b.last().is_some_and(|c| !ows(c)) {
-        return s;
+    // Values rarely carry OWS: two byte tests, inlined, tell.
+    match (b.first(), b.last()) {
+        (Some(&first), Some(&last)) if !is_ows(first) && !is_ows(last) => s,
+        _ => trim_ows_slow(s),
     }
-    let start = b.iter().position(|c| !ows(c)).unwrap_or(b.len());
-    let end = b.iter().rposition(|c| !ows(c)).map_or(start, |i| i + 1);
+}
+
+fn trim_ows_slow(s: &str) -> &str {
+    let b = s.as_bytes();
+    let start = b.iter().position(|&c| !is_ows(c)).unwrap_or(b.len());
+    let end = b.iter().rposition(|&c| !is_ows(c)).map_or(start, |i| i + 1);
     // Both ends are next to an ASCII byte, so on character boundaries.
     s.get(start..end).unwrap_or_default()
+}
+
+/// SP or HTAB.
+const fn is_ows(c: u8) -> bool {
+    c == b' ' || c == b'\t'
 }
 
 /// The rest of `name` after `prefix` in any case, when not empty.

@@ -128,6 +128,7 @@ impl TraceId {
     ///
     /// # Errors
     /// [`Error::InvalidLength`], [`Error::InvalidHex`] or [`Error::ZeroId`].
+    #[inline]
     pub const fn from_hex(s: &str) -> Result<Self, Error> {
         match hex::parse_fixed(s.as_bytes(), 32, Case::Lower) {
             Ok(v) => TraceId::from_u128(v).checked(),
@@ -341,6 +342,7 @@ impl SpanId {
     ///
     /// # Errors
     /// [`Error::InvalidLength`], [`Error::InvalidHex`] or [`Error::ZeroId`].
+    #[inline]
     pub const fn from_hex(s: &str) -> Result<Self, Error> {
         match hex::parse_fixed(s.as_bytes(), 16, Case::Lower) {
             Ok(v) => SpanId::from_u64(v as u64).checked(),
