@@ -45,39 +45,30 @@ const ANY_DIGITS: [u8; 256] = digit_table(Case::Any);
 
 /// `0x01` in every byte of a `u64`.
 const ONES: u64 = 0x0101_0101_0101_0101;
-/// `0x80` in every byte of a `u64`.
-const HIGH_BITS: u64 = 0x80 * ONES;
 
-/// Bit 7 set in every byte of `x` (all ASCII) that is in `lo..=hi`.
-const fn bytes_in(x: u64, lo: u8, hi: u8) -> u64 {
-    // A byte plus `0x80 - lo` reaches bit 7 when it is >= `lo`; plus
-    // `0x7f - hi` when it is > `hi`. ASCII bytes never carry into the next.
-    // Other bytes may carry (wrapping, not overflowing): callers treat any
-    // non-ASCII byte as bad whatever this says.
-    x.wrapping_add((0x80 - lo as u64) * ONES)
-        & !x.wrapping_add((0x7f - hi as u64) * ONES)
-        & HIGH_BITS
-}
-
-/// The 8 hex digits `s` as a number, checked
-/// and converted in one `u64` (SWAR) instead of digit by digit, and without a
-/// branch: the second value is non-zero when one is not a digit. `ANY_CASE`
-/// accepts `A-F` ([`Case::Any`]); a constant, so the lowercase parsers carry
-/// no test for it.
+/// The 8 hex digits `s` as a number, checked and converted in one `u64`
+/// (SWAR) instead of digit by digit, and without a branch: the second value
+/// is non-zero when one is not a digit. `ANY_CASE` accepts `A-F`
+/// ([`Case::Any`]); a constant, so the lowercase parsers carry no test for it.
 #[inline(always)]
 const fn parse8<const ANY_CASE: bool>(s: &[u8; 8]) -> (u64, u64) {
-    let x = u64::from_le_bytes(*s);
-    let upper = if ANY_CASE { bytes_in(x, b'A', b'F') } else { 0 };
-    // `bytes_in` is exact when every byte is ASCII; any other byte is bad.
-    let digits = bytes_in(x, b'0', b'9') | bytes_in(x, b'a', b'f') | upper;
-    let bad = (x & HIGH_BITS) | (digits ^ HIGH_BITS);
-    // `0`-`9` are 0x3_, letters have bit 6 set and their low nibble is 1-6.
-    let v = (x & (0x0f * ONES)) + ((x >> 6) & ONES) * 9;
-    // Bytes hold digits, first (most significant) in the lowest: pair them
-    // into bytes, then into 16-bit and 32-bit values.
-    let v = ((v & 0x000f_000f_000f_000f) << 4) | ((v >> 8) & 0x000f_000f_000f_000f);
-    let v = ((v & 0x0000_00ff_0000_00ff) << 8) | ((v >> 16) & 0x0000_00ff_0000_00ff);
-    (((v & 0xffff) << 16) | ((v >> 32) & 0xffff), bad)
+    // The first (most significant) digit in the highest byte.
+    let x = u64::from_be_bytes(*s);
+    // What each byte is worth if it is a digit: `0`-`9` are 0x3_, `a`-`f`
+    // and `A`-`F` have bit 6 set and a low nibble of 1-6. Any byte gives 0
+    // to 24, so nothing carries into the next byte.
+    let n = (x & (0x0f * ONES)) + ((x >> 6) & ONES) * 9;
+    // Checked by writing the digits back: `0` + n, plus 39 from `a` on
+    // (n >= 10), must give the input (lowercased where a letter is
+    // written, for `ANY_CASE`); n >= 16 is never a digit.
+    let letter = ((n + 6 * ONES) >> 4) & ONES;
+    let written = n + 0x30 * ONES + letter * 39;
+    let input = if ANY_CASE { x | (letter << 5) } else { x };
+    let bad = (written ^ input) | (n & (0xf0 * ONES));
+    // Pair the digits into bytes, the bytes into 16-bit and 32-bit values.
+    let v = (n | (n >> 4)) & 0x00ff_00ff_00ff_00ff;
+    let v = (v | (v >> 8)) & 0x0000_ffff_0000_ffff;
+    ((v | (v >> 16)) & 0xffff_ffff, bad)
 }
 
 /// Parses 1 to 32 hex digits as a number (shorter values are left-padded).
@@ -227,24 +218,27 @@ mod tests {
             s.iter()
                 .try_fold(0u128, |v, &c| Some((v << 4) | u128::from(nibble(c, case)?)))
         };
-        let mut inputs: [[u8; 8]; 6] = [
+        let inputs: [[u8; 8]; 5] = [
             *b"0123abcd",
             *b"89ABCDEF",
             *b"fFfF0000",
             *b"ghijklmn",
-            *b"00000000",
             *b"9:;@`fg/",
         ];
-        for c in 0..=255u8 {
-            inputs[5][3] = c;
-            for s in &inputs {
-                let words = [
-                    (parse8::<false>(s), Case::Lower),
-                    (parse8::<true>(s), Case::Any),
-                ];
-                for ((word, bad), case) in words {
-                    let word = (bad == 0).then_some(u128::from(word));
-                    assert_eq!(word, reference(s, case), "{s:?}");
+        // Every byte value at every position of each input.
+        for base in inputs {
+            for at in 0..8 {
+                for c in 0..=255u8 {
+                    let mut s = base;
+                    s[at] = c;
+                    let words = [
+                        (parse8::<false>(&s), Case::Lower),
+                        (parse8::<true>(&s), Case::Any),
+                    ];
+                    for ((word, bad), case) in words {
+                        let word = (bad == 0).then_some(u128::from(word));
+                        assert_eq!(word, reference(&s, case), "{s:?}");
+                    }
                 }
             }
         }
