@@ -29,10 +29,28 @@ pub enum Encoding {
 }
 
 /// A baggage value as received, with its encoding.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Eq, Default)]
 pub struct Value<'a> {
     raw: &'a str,
     encoding: Encoding,
+    /// Known to be written as it is by [`Baggage::encode`] (see
+    /// [`is_canonical`]); `false` when unknown. Not part of the value.
+    canonical: bool,
+}
+
+impl PartialEq for Value<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.raw == other.raw && self.encoding == other.encoding
+    }
+}
+
+impl core::fmt::Debug for Value<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Value")
+            .field("raw", &self.raw)
+            .field("encoding", &self.encoding)
+            .finish()
+    }
 }
 
 impl<'a> Value<'a> {
@@ -50,7 +68,11 @@ impl<'a> Value<'a> {
     /// [`Error::InvalidValue`] or [`Error::InvalidEscape`].
     pub fn new(raw: &'a str, encoding: Encoding) -> Result<Self, Error> {
         if encoding == Encoding::Raw {
-            return Ok(Value { raw, encoding });
+            return Ok(Value {
+                raw,
+                encoding,
+                canonical: false,
+            });
         }
         // One pass: every byte a baggage-octet (W3C), every `%` followed by
         // two hex digits; a bad octet anywhere wins over a bad escape.
@@ -78,7 +100,11 @@ impl<'a> Value<'a> {
         } else if bad_escape {
             Err(Error::InvalidEscape)
         } else {
-            Ok(Value { raw, encoding })
+            Ok(Value {
+                raw,
+                encoding,
+                canonical: false,
+            })
         }
     }
 
@@ -268,6 +294,7 @@ const NO_MEMBER: Member<'static> = Member {
     value: Value {
         raw: "",
         encoding: Encoding::Percent,
+        canonical: false,
     },
     properties: "",
 };
@@ -357,12 +384,29 @@ impl<'a> Baggage<'a> {
     pub fn parse_lines(lines: &[&'a str]) -> Self {
         let mut b = Baggage::new();
         for line in lines {
-            for member in entries(line).flatten() {
-                // A member over the limits is dropped; the rest still count.
-                let _ = b.push(member);
-            }
+            b.push_line(line);
         }
         b
+    }
+
+    /// Adds the members of one header line, dropping the invalid ones and
+    /// those over the limits (the rest still count). [`next_member`] inlined:
+    /// plain members go in without the copy its `Result` costs.
+    fn push_line(&mut self, line: &'a str) {
+        let mut at = 0;
+        while at <= line.len() {
+            if let Some((member, end)) = plain_member(line, at) {
+                let size = member.key.len() + 1 + member.value.raw.len();
+                let _ = self.push_sized(member, size);
+                at = end + 1;
+                continue;
+            }
+            let member;
+            (member, at) = next_member_parts(line, at);
+            if let Some(Ok(member)) = member {
+                let _ = self.push(member);
+            }
+        }
     }
 
     /// Adds `member`, replacing the value of an existing key in place.
@@ -371,24 +415,49 @@ impl<'a> Baggage<'a> {
     /// [`Error::TooManyMembers`] or [`Error::TooLong`] when it does not fit the
     /// limits; the list is unchanged.
     pub fn push(&mut self, member: Member<'a>) -> Result<(), Error> {
-        let size = member.size();
-        let existing = self.members().iter().position(|m| m.key == member.key);
-        let (freed, comma) = match existing.and_then(|i| self.members().get(i)) {
-            Some(old) => (old.size(), 0),
-            None => (0, usize::from(self.len > 0)),
-        };
-        let bytes = self.bytes - freed + size + comma;
+        self.push_sized(member, member.size())
+    }
+
+    /// [`Baggage::push`] for a member of [`Member::size`] `size`.
+    #[inline(always)]
+    fn push_sized(&mut self, member: Member<'a>, size: usize) -> Result<(), Error> {
+        let len = self.len;
+        let slots = self.members.as_mut_slice();
+        let (members, free) = slots.split_at_mut_checked(len).unwrap_or_default();
+        if let Some(i) = members.iter().position(|m| m.key == member.key) {
+            return self.replace(i, member, size);
+        }
+        let bytes = self.bytes + size + usize::from(len > 0);
         if bytes > MAX_BYTES {
             return Err(Error::TooLong);
         }
-        let slot = match existing {
-            Some(i) => self.members.as_mut_slice().get_mut(i),
-            None => self.members.slot(self.len, NO_MEMBER),
+        let slot = match free.first_mut() {
+            Some(slot) => slot,
+            // Past the small slots: grow, or fail at `MAX_MEMBERS`.
+            None => self
+                .members
+                .slot(len, NO_MEMBER)
+                .ok_or(Error::TooManyMembers)?,
         };
-        *slot.ok_or(Error::TooManyMembers)? = member;
-        if existing.is_none() {
-            self.len += 1;
+        *slot = member;
+        self.len = len + 1;
+        self.bytes = bytes;
+        Ok(())
+    }
+
+    /// Replaces member `i` (of the same key) with `member`, of size `size`.
+    #[inline(never)]
+    fn replace(&mut self, i: usize, member: Member<'a>, size: usize) -> Result<(), Error> {
+        let old = self
+            .members
+            .as_mut_slice()
+            .get_mut(i)
+            .ok_or(Error::TooManyMembers)?;
+        let bytes = self.bytes - old.size() + size;
+        if bytes > MAX_BYTES {
+            return Err(Error::TooLong);
         }
+        *old = member;
         self.bytes = bytes;
         Ok(())
     }
@@ -448,7 +517,8 @@ impl<'a> Baggage<'a> {
         let cap = out.len().min(MAX_LEN);
         let mut w = Writer::new(out.get_mut(..cap).unwrap_or_default());
         for m in self.members() {
-            if !is_token(m.key) || check_properties(m.properties).is_err() {
+            let props_valid = m.properties.is_empty() || check_properties(m.properties).is_ok();
+            if !is_token(m.key) || !props_valid {
                 continue;
             }
             let mark = w.len();
@@ -471,7 +541,7 @@ fn write_member(w: &mut Writer<'_>, m: &Member<'_>) -> Result<(), Error> {
     w.push_str(m.key)?;
     w.push_byte(b'=')?;
     write_value(w, m.value)?;
-    if m.properties().next().is_some() {
+    if !m.properties.is_empty() && m.properties().next().is_some() {
         w.push_byte(b';')?;
         m.write_properties(w)?;
     }
@@ -484,8 +554,8 @@ const SHORT_VALUE: usize = 256;
 /// Writes `value` decoded, then percent-encoded for W3C.
 fn write_value(w: &mut Writer<'_>, value: Value<'_>) -> Result<(), Error> {
     let raw = value.raw.as_bytes();
-    if raw.iter().all(|&c| is_unreserved_in_baggage(c)) {
-        // No `%` or `+`: decoding and encoding both leave it unchanged.
+    if value.canonical || is_canonical(value) {
+        // Decoding and encoding would give it back.
         return w.push(raw);
     }
     if value.encoding == Encoding::Raw {
@@ -505,6 +575,24 @@ fn write_value(w: &mut Writer<'_>, value: Value<'_>) -> Result<(), Error> {
         percent_encode(decoded.as_bytes(), w, is_unreserved_in_baggage)
     } else {
         write_long_value(w, value)
+    }
+}
+
+/// Whether decoding `value` and encoding it again gives its raw text: every
+/// byte is unreserved or (in an escaped encoding) starts a
+/// canonical [escape].
+fn is_canonical(value: Value<'_>) -> bool {
+    let raw = value.raw.as_bytes();
+    let mut i = 0;
+    loop {
+        i = skip(raw, i, UNRESERVED);
+        match raw.get(i) {
+            None => return true,
+            Some(b'%') if value.encoding != Encoding::Raw && escape(raw, i) == Some(true) => {
+                i += 3;
+            }
+            Some(_) => return false,
+        }
     }
 }
 
@@ -542,47 +630,142 @@ fn write_long_value(w: &mut Writer<'_>, value: Value<'_>) -> Result<(), Error> {
 /// Iterates the members of one header value: each item is a member or the
 /// reason it is invalid. Empty list members are skipped.
 pub fn entries(value: &str) -> impl Iterator<Item = Result<Member<'_>, Error>> {
-    text::split(value, b',')
-        .map(trim_ows)
-        .filter(|m| !m.is_empty())
-        .map(parse_member)
+    Entries { line: value, at: 0 }
 }
 
-/// Parses one trimmed, non-empty list member.
-fn parse_member(m: &str) -> Result<Member<'_>, Error> {
-    plain_member(m).map_or_else(|| parse_member_parts(m), Ok)
+/// The iterator of [`entries`]: the next member starts at `line[at]`.
+struct Entries<'a> {
+    line: &'a str,
+    at: usize,
 }
 
-/// A member that is only `key=value` (a token, `=`, baggage-octets with
-/// valid escapes; no OWS, no properties), read in one pass; `None` for
-/// anything else, which [`parse_member_parts`] reads (to the same member when
-/// this one succeeds).
-fn plain_member(m: &str) -> Option<Member<'_>> {
-    let b = m.as_bytes();
-    let eq = b.iter().position(|&c| class(c) & TOKEN == 0)?;
-    if eq == 0 || b.get(eq) != Some(&b'=') {
+impl<'a> Iterator for Entries<'a> {
+    type Item = Result<Member<'a>, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        while self.at <= self.line.len() {
+            let member;
+            (member, self.at) = next_member(self.line, self.at);
+            if member.is_some() {
+                return member;
+            }
+        }
+        None
+    }
+}
+
+/// Reads the list member of `line` that starts at `at`: `None` when it is
+/// empty, else the member or the reason it is invalid; and where the next
+/// one starts (past the end of `line` when there is none).
+fn next_member(line: &str, at: usize) -> (Option<Result<Member<'_>, Error>>, usize) {
+    match plain_member(line, at) {
+        Some((member, end)) => (Some(Ok(member)), end + 1),
+        None => next_member_parts(line, at),
+    }
+}
+
+/// [`next_member`] for any member, OWS and properties included.
+#[inline(never)]
+fn next_member_parts(line: &str, at: usize) -> (Option<Result<Member<'_>, Error>>, usize) {
+    let rest = line.get(at..).unwrap_or_default();
+    let len = text::split_once(rest, b',').map_or(rest.len(), |(piece, _)| piece.len());
+    let piece = trim_ows(rest.get(..len).unwrap_or_default());
+    let member = (!piece.is_empty()).then(|| parse_member_parts(piece));
+    (member, at + len + 1)
+}
+
+/// Reads a plain list member of `line` at `at` in one pass: a token, `=`,
+/// baggage-octets with valid escapes (no OWS, no properties), ending at a `,`
+/// or at the end of `line`. Returns it (its value marked when it is
+/// [canonical](is_canonical)) and where it ends, or `None` for anything else,
+/// which [`next_member_parts`] reads (to the same member when this one
+/// succeeds).
+#[inline(always)]
+fn plain_member(line: &str, at: usize) -> Option<(Member<'_>, usize)> {
+    let b = line.as_bytes();
+    let eq = skip(b, at, TOKEN);
+    if eq == at || b.get(eq) != Some(&b'=') {
         return None;
     }
-    let mut i = eq + 1;
-    while let Some(&c) = b.get(i) {
-        if c == b'%' {
-            b.get(i + 1).copied().and_then(hex_any)?;
-            b.get(i + 2).copied().and_then(hex_any)?;
-            i += 3;
-        } else if class(c) & OCTET != 0 {
-            i += 1;
-        } else {
-            return None;
+    let mut end = skip(b, eq + 1, UNRESERVED);
+    let mut canonical = true;
+    if !matches!(b.get(end), None | Some(b',')) {
+        (end, canonical) = escaped_value_end(b, end)?;
+    }
+    let value = Value {
+        raw: line.get(eq + 1..end)?,
+        encoding: Encoding::Percent,
+        canonical,
+    };
+    let key = line.get(at..eq)?;
+    Some((
+        Member {
+            key,
+            value,
+            properties: "",
+        },
+        end,
+    ))
+}
+
+/// Goes on reading the value of a plain member from `b[i]`, the first byte
+/// that is not unreserved: returns where it ends and whether it is
+/// [canonical](is_canonical), or `None` at a byte that is not a
+/// baggage-octet or at a bad escape.
+#[inline(always)]
+fn escaped_value_end(b: &[u8], mut i: usize) -> Option<(usize, bool)> {
+    let mut canonical = true;
+    loop {
+        match b.get(i) {
+            None | Some(b',') => return Some((i, canonical)),
+            Some(b'%') => {
+                canonical &= escape(b, i)?;
+                i += 3;
+            }
+            Some(b'+') => {
+                canonical = false;
+                i += 1;
+            }
+            Some(_) => return None,
+        }
+        i = skip(b, i, UNRESERVED);
+    }
+}
+
+/// The index of the first byte of `b` from `i` on whose [`CLASSES`] lack
+/// `bit`, or `b.len()`. Four bytes a step, which costs little more than one.
+#[inline(always)]
+fn skip(b: &[u8], i: usize, bit: u8) -> usize {
+    let mut chunks = b.get(i..).unwrap_or_default().chunks_exact(4);
+    let mut at = i;
+    for chunk in &mut chunks {
+        for &c in chunk {
+            if class(c) & bit == 0 {
+                return at;
+            }
+            at += 1;
         }
     }
-    Some(Member {
-        key: m.get(..eq)?,
-        value: Value {
-            raw: m.get(eq + 1..)?,
-            encoding: Encoding::Percent,
-        },
-        properties: "",
-    })
+    for &c in chunks.remainder() {
+        if class(c) & bit == 0 {
+            return at;
+        }
+        at += 1;
+    }
+    at
+}
+
+/// Reads the escape at `b[i]` (a `%`): `None` unless two hex digits follow,
+/// else whether it is the one W3C encoding writes for its byte (uppercase
+/// digits, of an ASCII byte that is not unreserved).
+#[inline]
+fn escape(b: &[u8], i: usize) -> Option<bool> {
+    let &[hi, lo] = b.get(i + 1..i + 3)? else {
+        return None;
+    };
+    let byte = (hex_any(hi)? << 4) | hex_any(lo)?;
+    let upper = class(hi) & class(lo) & UPPER_HEX != 0;
+    Some(upper && byte.is_ascii() && !is_unreserved_in_baggage(byte))
 }
 
 /// Parses one trimmed, non-empty list member, OWS and properties included.
@@ -644,6 +827,8 @@ const TOKEN: u8 = 1;
 const OCTET: u8 = 2;
 /// [`CLASSES`] bit: written unescaped in a W3C value (an octet but `%`, `+`).
 const UNRESERVED: u8 = 4;
+/// [`CLASSES`] bit: a digit or an uppercase hex digit (as written in escapes).
+const UPPER_HEX: u8 = 8;
 
 /// The grammar classes of every byte, so each check is one table load.
 const CLASSES: [u8; 256] = {
@@ -674,6 +859,11 @@ const CLASSES: [u8; 256] = {
             | if octet { OCTET } else { 0 }
             | if octet && b != b'%' && b != b'+' {
                 UNRESERVED
+            } else {
+                0
+            }
+            | if matches!(b, b'0'..=b'9' | b'A'..=b'F') {
+                UPPER_HEX
             } else {
                 0
             };
@@ -733,9 +923,7 @@ pub fn extract<'a>(headers: &Headers<'a>) -> Baggage<'a> {
 /// Adds the W3C baggage of the request to `into` (later members win per key).
 pub fn extract_into<'a>(headers: &Headers<'a>, into: &mut Baggage<'a>) {
     for line in headers.baggage_lines() {
-        for member in entries(line).flatten() {
-            let _ = into.push(member);
-        }
+        into.push_line(line);
     }
 }
 
@@ -756,8 +944,22 @@ pub fn inject(p: &Propagation<'_>, sink: &mut dyn Sink) -> Result<(), Error> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
+
+    /// Checks the plain member of `line` at `at` (when read) against the
+    /// general parser on its list member, and its canonical mark; returns
+    /// whether it was read.
+    pub(super) fn agrees_with_the_parts(line: &str, at: usize) -> bool {
+        let Some((fast, end)) = plain_member(line, at) else {
+            return false;
+        };
+        let piece = &line[at..];
+        assert_eq!(end - at, piece.find(',').unwrap_or(piece.len()), "{line}");
+        assert_eq!(Ok(fast), parse_member_parts(&line[at..end]), "{line}");
+        assert_eq!(fast.value.canonical, is_canonical(fast.value), "{line}");
+        true
+    }
 
     #[test]
     fn plain_members_read_as_the_parts_do() {
@@ -767,24 +969,78 @@ mod tests {
             for c in *b"= ;,%+a0\t\x7f" {
                 let mut m = base;
                 m[at] = c;
-                let m = core::str::from_utf8(&m).unwrap();
-                if let Some(fast) = plain_member(m) {
-                    assert_eq!(Ok(fast), parse_member_parts(m), "{m}");
-                    read += 1;
-                }
+                read += usize::from(agrees_with_the_parts(core::str::from_utf8(&m).unwrap(), 0));
             }
         }
         // At least: each byte set to itself, key bytes to `a`/`0`/`%`/`+`,
-        // value bytes to `=`/`+`/`a` (escape digits to `a` and `0`).
-        assert!(read >= 40, "{read}");
+        // value bytes to `=`/`+`/`a`/`,` (escape digits to `a` and `0`).
+        assert!(read >= 45, "{read}");
         for m in [
-            "k=", "k==v", "=v", "k", "k =v", "k=v;p", "k=%2", "k=%zz", "k=a b",
+            "k=", "k==v", "=v", "k", "k =v", "k=v;p", "k=%2", "k=%zz", "k=a b", "k=v,", "k=%2,",
         ] {
-            if let Some(fast) = plain_member(m) {
-                assert_eq!(Ok(fast), parse_member_parts(m), "{m}");
+            agrees_with_the_parts(m, 0);
+        }
+        assert!(agrees_with_the_parts("k=", 0) && !agrees_with_the_parts("k=v;p", 0));
+        assert!(agrees_with_the_parts("a=1,k=v", 4) && !agrees_with_the_parts("a=1, k=v", 4));
+        assert_eq!(plain_member("a=1,k=v,", 4).map(|(_, end)| end), Some(7));
+    }
+
+    /// What [`write_value`] must write: `value` decoded, then encoded.
+    fn reencoded<'b>(value: Value<'_>, out: &'b mut [u8]) -> &'b [u8] {
+        let mut scratch = [0u8; 512];
+        let decoded = value.decode_into(&mut scratch).unwrap();
+        let mut w = Writer::new(out);
+        percent_encode(decoded.as_bytes(), &mut w, is_unreserved_in_baggage).unwrap();
+        let n = w.len();
+        &out[..n]
+    }
+
+    /// Checks [`write_value`] and [`is_canonical`] on `raw` in every encoding
+    /// it is valid in, and the canonical mark of the plain member `k={raw}`;
+    /// returns in how many encodings `raw` is canonical.
+    pub(super) fn writes_as_reencoded(raw: &str) -> usize {
+        let mut canonical = 0;
+        for encoding in [Encoding::Percent, Encoding::Query, Encoding::Raw] {
+            let Ok(value) = Value::new(raw, encoding) else {
+                continue;
+            };
+            let mut out = [0u8; 1024];
+            let mut w = Writer::new(&mut out);
+            write_value(&mut w, value).unwrap();
+            let mut buf = [0u8; 1024];
+            let expected = reencoded(value, &mut buf);
+            assert_eq!(w.written(), expected, "{raw:?} {encoding:?}");
+            if is_canonical(value) {
+                assert_eq!(expected, raw.as_bytes(), "{raw:?} {encoding:?}");
+                canonical += 1;
             }
         }
-        assert!(plain_member("k=").is_some() && plain_member("k=v;p").is_none());
+        let mut member = [0u8; 512];
+        let mut w = Writer::new(&mut member);
+        w.push_str("k=").and_then(|()| w.push_str(raw)).unwrap();
+        let n = w.len();
+        agrees_with_the_parts(core::str::from_utf8(&member[..n]).unwrap(), 0);
+        canonical
+    }
+
+    #[test]
+    fn canonical_values_are_written_as_received() {
+        let base = *b"a%2C%20~";
+        assert_eq!(writes_as_reencoded("a%2C%20~"), 2);
+        let mut canonical = 0;
+        for at in 0..base.len() {
+            for c in *b"%+aA0fF27C ,~\x7f" {
+                let mut raw = base;
+                raw[at] = c;
+                canonical += writes_as_reencoded(core::str::from_utf8(&raw).unwrap());
+            }
+        }
+        // At least: each byte set to itself, `a`/`~`/`A`/`0`/... outside the
+        // escapes, escape digits to other uppercase digits (twice: W3C and query).
+        assert!(canonical >= 60, "{canonical}");
+        for raw in ["%41", "%2c", "%C3%A9", "a+b", "%7F", "", "é"] {
+            writes_as_reencoded(raw);
+        }
     }
 
     fn decode(raw: &str, enc: Encoding) -> ([u8; 64], usize) {
@@ -878,22 +1134,7 @@ mod tests {
             &long,
         ];
         for raw in values {
-            for encoding in [Encoding::Percent, Encoding::Query, Encoding::Raw] {
-                let Ok(value) = Value::new(raw, encoding) else {
-                    continue;
-                };
-                let mut scratch = [0u8; 512];
-                let decoded = value.decode_into(&mut scratch).unwrap();
-                let mut expected = [0u8; 1024];
-                let mut w = Writer::new(&mut expected);
-                percent_encode(decoded.as_bytes(), &mut w, is_unreserved_in_baggage).unwrap();
-                let n = w.len();
-                let mut out = [0u8; 1024];
-                let mut w = Writer::new(&mut out);
-                write_value(&mut w, value).unwrap();
-                let m = w.len();
-                assert_eq!(&out[..m], &expected[..n], "{raw:?} {encoding:?}");
-            }
+            writes_as_reencoded(raw);
         }
     }
 
@@ -946,14 +1187,52 @@ mod tests {
 
 #[cfg(test)]
 mod agreement {
+    use super::tests::{agrees_with_the_parts, writes_as_reencoded};
     use super::*;
     use proptest::prelude::*;
+
+    /// The members of `line` as read before the fast paths: split, trim, parse.
+    fn by_pieces(line: &str) -> impl Iterator<Item = Result<Member<'_>, Error>> {
+        line.split(',')
+            .map(trim_ows)
+            .filter(|m| !m.is_empty())
+            .map(parse_member_parts)
+    }
 
     proptest! {
         #[test]
         fn plain_member_agrees_with_the_parts(m in "[a-zA-Z0-9 =;%+]{1,4}=[a-zA-Z0-9 =;%+,\t\\\"]{0,12}") {
-            if let Some(fast) = plain_member(&m) {
-                prop_assert_eq!(Ok(fast), parse_member_parts(&m));
+            agrees_with_the_parts(&m, 0);
+        }
+
+        #[test]
+        fn lines_read_as_the_pieces_do(
+            line in "(( ?[a-c%]{0,2} ?=[a-zA-Z0-9 =;%+\t]{0,6})?,){0,6}[a-c]?=?[a-f0-9%+;]{0,6}",
+        ) {
+            prop_assert!(entries(&line).eq(by_pieces(&line)));
+            let mut expected = Baggage::EMPTY;
+            for member in by_pieces(&line).flatten() {
+                let _ = expected.push(member);
+            }
+            let b = Baggage::parse(&line);
+            prop_assert_eq!((&b, b.bytes), (&expected, expected.bytes));
+            for m in b.members() {
+                prop_assert!(!m.value.canonical || is_canonical(m.value));
+            }
+        }
+
+        #[test]
+        fn values_write_as_decoded_and_encoded(raw in "[a-fA-F0-9%+~ ,;é]{0,10}") {
+            writes_as_reencoded(&raw);
+        }
+
+        #[test]
+        fn skip_agrees_with_position(b in proptest::collection::vec(any::<u8>(), 0..12), i in 0usize..14) {
+            for bit in [TOKEN, UNRESERVED] {
+                let naive = b.get(i..).map_or(i, |t| {
+                    i + t.iter().position(|&c| class(c) & bit == 0).unwrap_or(t.len())
+                });
+                prop_assert_eq!(skip(&b, i, bit), naive);
             }
         }
     }
