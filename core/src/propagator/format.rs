@@ -192,6 +192,7 @@ impl Format {
         }
     }
 
+    #[inline]
     pub(crate) fn extract_baggage<'a>(self, h: &Headers<'a>, into: &mut Baggage<'a>) {
         match self {
             Format::Baggage => baggage::extract_into(h, into),
