@@ -127,7 +127,14 @@ pub fn apply_tracestate<'a>(ts: &TraceState<'a>, ctx: &mut SpanContext<'a>) {
 pub fn carries_datadog(ctx: &SpanContext<'_>) -> bool {
     ctx.sampling_priority.is_some()
         || ctx.origin.is_some_and(|o| !o.is_empty())
-        || (ctx.dd_tags != DatadogTags::None && ctx.dd_tags.iter().any(|t| t.name != TID))
+        || (ctx.dd_tags != DatadogTags::None && carries_tags(ctx.dd_tags))
+}
+
+/// Whether `tags` hold one other than `tid`; out of line, as most contexts
+/// carry no tags.
+#[inline(never)]
+fn carries_tags(tags: DatadogTags<'_>) -> bool {
+    tags.iter().any(|t| t.name != TID)
 }
 
 /// Writes the `dd` member value for `ctx` into `out`; returns its length, 0
@@ -269,6 +276,13 @@ pub fn inject_tracestate(p: &Propagation<'_>, sink: &mut dyn Sink) -> Result<(),
     if !carries_datadog(&p.context) {
         return tracestate::inject(p, sink);
     }
+    inject_with_member(p, sink)
+}
+
+/// [`inject_tracestate`] of a context that [carries Datadog
+/// state](carries_datadog), out of line: the common case needs no buffer.
+#[inline(never)]
+fn inject_with_member(p: &Propagation<'_>, sink: &mut dyn Sink) -> Result<(), Error> {
     let mut value = [0u8; MAX_LEN];
     let n = encode(&p.context, &mut value)?;
     if n == 0 {

@@ -61,6 +61,10 @@ impl Member<'_> {
 pub struct TraceState<'a> {
     members: Slots<Member<'a>, INLINE_MEMBERS, MAX_MEMBERS>,
     len: usize,
+    /// The single header line the members were read from when it is their
+    /// encoding byte for byte ([`TraceState::push_line`]), else empty:
+    /// injection writes it as is. Every change to the members empties it.
+    line: &'a str,
 }
 
 /// Members stored inline before a tracestate grows to [`MAX_MEMBERS`] slots.
@@ -94,6 +98,7 @@ impl<'a> TraceState<'a> {
     pub const EMPTY: TraceState<'static> = TraceState {
         members: Slots::new(Member::EMPTY),
         len: 0,
+        line: "",
     };
 
     /// [`TraceState::EMPTY`], written in place rather than copied.
@@ -102,6 +107,7 @@ impl<'a> TraceState<'a> {
         TraceState {
             members: Slots::new(Member::EMPTY),
             len: 0,
+            line: "",
         }
     }
 
@@ -118,6 +124,7 @@ impl<'a> TraceState<'a> {
         Some(TraceState {
             members: Slots::Small(members),
             len: self.len,
+            line: self.line,
         })
     }
 
@@ -162,7 +169,48 @@ impl<'a> TraceState<'a> {
         parsed
     }
 
+    /// Reads a single line in one pass when it can ([`TraceState::push_line`]),
+    /// anything else with [`entries`].
     fn push_lines(&mut self, lines: &[&'a str]) -> Result<(), Error> {
+        if let [line] = lines {
+            if self.push_line(line) {
+                return Ok(());
+            }
+        }
+        self.push_entries(lines)
+    }
+
+    /// Reads `line` into this empty tracestate when it holds only valid
+    /// members with distinct keys, at most 32, joined by `,` with or without
+    /// OWS ([`read_line`]), and keeps it when it has no OWS. Returns false
+    /// for any other line (an empty or invalid member, a repeated key, too
+    /// many members), leaving the tracestate empty.
+    fn push_line(&mut self, line: &'a str) -> bool {
+        loop {
+            let slots = self.members.as_mut_slice();
+            let room = slots.len();
+            let mut len = 0;
+            let read = read_line(line, slots, &mut len);
+            self.len = len;
+            match read {
+                Ok(verbatim) => {
+                    self.line = if verbatim { line } else { "" };
+                    return true;
+                }
+                // More members than slots: grow, and read again.
+                Err(Stop::Full) if room < MAX_MEMBERS => {
+                    let _ = self.members.slot(room, Member::EMPTY);
+                }
+                Err(_) => {
+                    self.clear();
+                    return false;
+                }
+            }
+        }
+    }
+
+    /// The general parser of [`TraceState::parse_lines`].
+    fn push_entries(&mut self, lines: &[&'a str]) -> Result<(), Error> {
         let mut sent = 0usize;
         for line in lines {
             for member in entries(line) {
@@ -190,6 +238,7 @@ impl<'a> TraceState<'a> {
             *m = Member::EMPTY;
         }
         self.len = 0;
+        self.line = "";
     }
 
     /// The members, in order.
@@ -244,6 +293,7 @@ impl<'a> TraceState<'a> {
         members.copy_within(..keep, 1);
         members[0] = Member { key, value };
         self.len = keep + 1;
+        self.line = "";
         Ok(())
     }
 
@@ -263,6 +313,7 @@ impl<'a> TraceState<'a> {
         members.copy_within(i + 1..self.len, i);
         self.len -= 1;
         members[self.len] = Member::EMPTY;
+        self.line = "";
     }
 
     /// The length of the encoded value.
@@ -331,6 +382,124 @@ pub fn entries(value: &str) -> impl Iterator<Item = Result<Member<'_>, Error>> {
             validate_value(value)?;
             Ok(Member { key, value })
         })
+}
+
+/// Why [`read_line`] stopped before the end of the line.
+enum Stop {
+    /// Every slot is taken and another member came.
+    Full,
+    /// The general parser must read the line.
+    Other,
+}
+
+/// Reads the members of `line` into `slots`, counting them in `len`, when
+/// each is valid and not empty and no key repeats; returns whether the line
+/// had no OWS, and so is the encoding of its members.
+fn read_line<'a>(line: &'a str, slots: &mut [Member<'a>], len: &mut usize) -> Result<bool, Stop> {
+    let mut verbatim = true;
+    let mut rest = line;
+    loop {
+        let read = first_member(rest).ok_or(Stop::Other)?;
+        let (seen, free) = slots.split_at_mut_checked(*len).ok_or(Stop::Other)?;
+        if seen.iter().any(|m| m.key == read.member.key) {
+            return Err(Stop::Other);
+        }
+        *free.first_mut().ok_or(Stop::Full)? = read.member;
+        *len += 1;
+        verbatim &= !read.ows;
+        match read.rest {
+            Some(after) => rest = after,
+            None => return Ok(verbatim),
+        }
+    }
+}
+
+/// A member read by [`first_member`].
+struct FirstMember<'a> {
+    member: Member<'a>,
+    /// The text after its `,`; `None` at the end.
+    rest: Option<&'a str>,
+    /// Whether OWS was around it.
+    ows: bool,
+}
+
+/// The first member of `s`, OWS around it skipped, when it is valid and not
+/// empty: keys are checked byte by byte, values 8 bytes at a time.
+fn first_member(s: &str) -> Option<FirstMember<'_>> {
+    let mut s = s;
+    let mut key_len = key_chars(s)?;
+    let before = key_len == 0 && s.starts_with([' ', '\t']);
+    if before {
+        s = s.trim_start_matches([' ', '\t']);
+        key_len = key_chars(s)?;
+    }
+    let (key, rest) = s.split_at_checked(key_len)?;
+    let rest = rest.strip_prefix('=')?;
+    let (mut value, mut rest) = rest.split_at_checked(value_len(rest.as_bytes()))?;
+    // Spaces are value characters, so OWS before the `,` ends the value or
+    // stops it at a tab.
+    let after = value.ends_with(' ') || rest.starts_with('\t');
+    if after {
+        value = value.trim_end_matches(' ');
+        rest = rest.trim_start_matches([' ', '\t']);
+    }
+    let rest = match rest.strip_prefix(',') {
+        Some(rest) => Some(rest),
+        None if rest.is_empty() => None,
+        None => return None,
+    };
+    let valid = s
+        .as_bytes()
+        .first()
+        .is_some_and(|&c| class(c) & KEY_FIRST != 0)
+        && key.len() <= MAX_KEY_LEN
+        && !value.is_empty()
+        && value.len() <= MAX_VALUE_LEN;
+    valid.then_some(FirstMember {
+        member: Member { key, value },
+        rest,
+        ows: before || after,
+    })
+}
+
+/// How many key characters `s` starts with; `None` when nothing else follows.
+fn key_chars(s: &str) -> Option<usize> {
+    s.bytes().position(|c| class(c) & KEY == 0)
+}
+
+/// How many value characters `v` starts with: 8 at a time ([`special`])
+/// while all are, then one by one.
+fn value_len(v: &[u8]) -> usize {
+    let mut words = v.chunks_exact(8);
+    let mut n = 0;
+    for word in &mut words {
+        let found = special(word.try_into().map_or(0, u64::from_le_bytes));
+        if found != 0 {
+            return n + (found.trailing_zeros() / 8) as usize;
+        }
+        n += 8;
+    }
+    let rest = words.remainder();
+    n + rest
+        .iter()
+        .position(|&c| class(c) & VALUE == 0)
+        .unwrap_or(rest.len())
+}
+
+/// The bytes of `word` that are `,`, `=`, or outside 0x20-0x7E, each
+/// marked by its high bit (bit 7 for the first byte, 15 for the second…).
+fn special(word: u64) -> u64 {
+    const LOW: u64 = u64::from_le_bytes([0x7f; 8]);
+    let bytes = |b: u8| u64::from_le_bytes([b; 8]);
+    // Each byte's low 7 bits, so that no sum below carries into the next
+    // byte: each sets a byte's high bit exactly when the byte passes its test.
+    let low = word & LOW;
+    let not_comma = (low ^ bytes(b',')) + LOW;
+    let not_equals = (low ^ bytes(b'=')) + LOW;
+    let not_del = (low ^ LOW) + LOW;
+    let at_least_space = low + bytes(0x80 - b' ');
+    let ordinary = not_comma & not_equals & not_del & at_least_space & !word;
+    !(ordinary | LOW)
 }
 
 /// Checks the Level 2 key grammar: `(lcalpha / DIGIT) 0*255(keychar)`.
@@ -416,16 +585,30 @@ pub(crate) fn extract_into<'a>(
     into.parse_lines_into(headers.tracestate_lines())
 }
 
-/// Writes the `tracestate` header of `p`, unless it is empty.
+/// Writes the `tracestate` header of `p`, unless it is empty: the received
+/// line as is when the members are still the ones read from it, else their
+/// encoding.
 ///
 /// # Errors
 /// [`Error::BufferTooSmall`] cannot happen (the stack buffer holds
 /// [`MAX_LEN`]), but is passed on for uniformity.
 pub fn inject(p: &Propagation<'_>, sink: &mut dyn Sink) -> Result<(), Error> {
-    if p.tracestate.is_empty() {
+    let ts = &p.tracestate;
+    if !ts.line.is_empty() {
+        sink.set(Header::Tracestate.name(), ts.line);
         return Ok(());
     }
-    crate::buffer::encode_tiered::<MAX_LEN>(&|buf| p.tracestate.encode(buf), &mut |value| {
+    if ts.is_empty() {
+        return Ok(());
+    }
+    inject_encoded(ts, sink)
+}
+
+/// [`inject`] by encoding the members, out of line: the common case needs no
+/// buffer.
+#[inline(never)]
+fn inject_encoded(ts: &TraceState<'_>, sink: &mut dyn Sink) -> Result<(), Error> {
+    crate::buffer::encode_tiered::<MAX_LEN>(&|buf| ts.encode(buf), &mut |value| {
         sink.set(Header::Tracestate.name(), value);
     })
 }
@@ -561,6 +744,176 @@ mod tests {
         assert!(ts.is_empty());
     }
 
+    /// The general parser alone.
+    fn general(line: &str) -> Result<TraceState<'_>, Error> {
+        let mut ts = TraceState::new();
+        ts.push_entries(&[line]).map(|()| ts)
+    }
+
+    /// Whether the one-pass reader takes `line`. When it does, it must read
+    /// what the general parser reads, and keep `line` exactly when `line` is
+    /// the encoding of its members; when it does not, it must leave the
+    /// tracestate empty.
+    pub(super) fn read_fast(line: &str) -> bool {
+        let mut fast = TraceState::new();
+        if !fast.push_line(line) {
+            let cleared = fast.members.as_slice().iter().all(Member::is_empty);
+            assert!(
+                fast.is_empty() && fast.line.is_empty() && cleared,
+                "{line:?}"
+            );
+            return false;
+        }
+        assert_eq!(Ok(fast), general(line), "{line:?}");
+        let mut buf = [0u8; MAX_LEN];
+        let n = fast.encode(&mut buf).unwrap();
+        let verbatim = &buf[..n] == line.as_bytes();
+        assert_eq!(fast.line, if verbatim { line } else { "" }, "{line:?}");
+        true
+    }
+
+    /// `line` with the byte at `at` replaced by `with`, in `buf`.
+    fn splice<'b>(line: &str, at: usize, with: &str, buf: &'b mut [u8]) -> &'b str {
+        let mut w = Writer::new(buf);
+        w.push(&line.as_bytes()[..at]).unwrap();
+        w.push_str(with).unwrap();
+        w.push(&line.as_bytes()[at + 1..]).unwrap();
+        let n = w.len();
+        core::str::from_utf8(&buf[..n]).unwrap()
+    }
+
+    #[test]
+    fn single_lines_read_as_the_general_parser_does() {
+        // A multi-tenant key, a value with leading spaces, a word-long value,
+        // and a `dd` member.
+        let base = "k@sys=  a b,0x=00f067aa0ba902b7,dd=s:2;o:rum~x";
+        assert!(read_fast(base));
+        let mut read = 0;
+        for at in 0..base.len() {
+            for with in [
+                " ", "\t", ",", "=", "@", "a", "0", "_", "A", "\x7f", "\x01", "\u{e9}", "",
+            ] {
+                let mut buf = [0u8; 64];
+                if read_fast(splice(base, at, with, &mut buf)) {
+                    read += 1;
+                }
+            }
+        }
+        // At least: every byte set to itself; key bytes but the first to
+        // `@`, `a`, `0`, `_`; value bytes to ` `, `@`, `a`, `0`, `_`, `A`;
+        // each `,` to ` ` or a tab after it.
+        assert!(read >= 46 + 3 * 4 + 32 * 6 + 2, "{read}");
+        for (line, fast) in [
+            ("a=1", true),
+            ("a=  1", true),
+            ("1a-_*/@x=v", true),
+            ("a=1, b=2", true),
+            ("a=1 \t ,\tb=2 ", true),
+            (" a=1", true),
+            ("a=1\t", true),
+            ("a=1,a=2", false),
+            ("a=1,,b=2", false),
+            ("a=1,", false),
+            (",a=1", false),
+            ("a=1 , ", false),
+            ("a=  ,b=2", false),
+            ("a=1 \t 2", false),
+            ("A=1", false),
+            ("@a=1", false),
+            ("a =1", false),
+            ("a=b=c", false),
+            ("a", false),
+            ("a=", false),
+            ("", false),
+            (" ", false),
+        ] {
+            assert_eq!(read_fast(line), fast, "{line:?}");
+        }
+    }
+
+    #[test]
+    fn single_line_limits() {
+        let mut buf = [0u8; 512];
+        // Past the inline slots, the storage grows and the line is read again.
+        for n in [1, 8, 9, 20, 32] {
+            assert!(read_fast(members(n, 0, &mut buf)), "{n}");
+        }
+        assert!(!read_fast(members(33, 0, &mut buf)));
+        assert!(!read_fast(members(9, 1, &mut buf)));
+        let mut long = [b'k'; 2 + 2 * (MAX_KEY_LEN + 1)];
+        for (key_len, value_len, fast) in [(256, 256, true), (257, 1, false), (1, 257, false)] {
+            long[key_len] = b'=';
+            let line = core::str::from_utf8(&long[..key_len + 1 + value_len]).unwrap();
+            assert_eq!(read_fast(line), fast, "{key_len} {value_len}");
+            long[key_len] = b'k';
+        }
+    }
+
+    #[test]
+    fn special_marks_the_bytes_values_cannot_hold() {
+        for c in 0..=255u8 {
+            for at in 0..8 {
+                for fill in [b'a', b' ', b',', b'=', 0x7f, 0xff, 0x80, 0] {
+                    let mut word = [fill; 8];
+                    word[at] = c;
+                    let expected = (0..8)
+                        .filter(|&i| class(word[i]) & VALUE == 0)
+                        .fold(0u64, |m, i| m | 0x80 << (8 * i));
+                    assert_eq!(special(u64::from_le_bytes(word)), expected, "{word:?}");
+                }
+            }
+        }
+    }
+
+    fn injected<'b>(ts: TraceState<'_>, out: &'b mut [u8]) -> &'b str {
+        let ctx = crate::SpanContext::new(crate::TraceId::from_u64(1), crate::SpanId::from_u64(2));
+        let mut p = Propagation::new(ctx);
+        p.tracestate = ts;
+        let mut n = 0;
+        inject(&p, &mut |_: &str, v: &str| {
+            out[..v.len()].copy_from_slice(v.as_bytes());
+            n = v.len();
+        })
+        .unwrap();
+        core::str::from_utf8(&out[..n]).unwrap()
+    }
+
+    #[test]
+    fn inject_writes_the_received_line_until_a_change() {
+        let line = "congo=t61rcWkgMzE,rojo=00f067aa0ba902b7";
+        let ts = TraceState::parse(line).unwrap();
+        let mut sent = None;
+        let p = Propagation {
+            tracestate: ts,
+            ..Propagation::new(crate::SpanContext::new(
+                crate::TraceId::from_u64(1),
+                crate::SpanId::from_u64(2),
+            ))
+        };
+        inject(&p, &mut |_: &str, v: &str| sent = Some(v.as_ptr())).unwrap();
+        assert_eq!(sent, Some(line.as_ptr()));
+        let mut out = [0u8; 64];
+        let mut changed = ts;
+        changed.put("a", "1").unwrap();
+        assert_eq!(
+            injected(changed, &mut out),
+            "a=1,congo=t61rcWkgMzE,rojo=00f067aa0ba902b7"
+        );
+        let mut removed = ts;
+        assert!(removed.remove("congo"));
+        assert_eq!(injected(removed, &mut out), "rojo=00f067aa0ba902b7");
+        let mut truncated = ts;
+        truncated.truncate(20);
+        assert_eq!(injected(truncated, &mut out), "congo=t61rcWkgMzE");
+        let mut cleared = ts;
+        cleared.clear();
+        assert_eq!(injected(cleared, &mut out), "");
+        let ows = TraceState::parse("congo=t61rcWkgMzE , rojo=00f067aa0ba902b7").unwrap();
+        assert_eq!(injected(ows, &mut out), line);
+        let lines = TraceState::parse_lines(&["congo=t61rcWkgMzE", "rojo=00f067aa0ba902b7"]);
+        assert_eq!(injected(lines.unwrap(), &mut out), line);
+    }
+
     #[test]
     fn grammar_edges() {
         assert!(validate_key("1abc").is_ok());
@@ -570,5 +923,20 @@ mod tests {
         assert!(validate_value("bar ").is_err());
         assert!(validate_value("").is_err());
         assert!(validate_value("a\tb").is_err());
+    }
+}
+
+#[cfg(test)]
+mod agreement {
+    use super::tests::read_fast;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn single_lines_agree_with_the_general_parser(
+            line in "[a-z0-9][a-z0-9@_*/-]{0,4}=[ -+\\--<>-~]{1,18}(\t?,[ \t]?[a-z0-9][a-z0-9@_*/-]{0,3}=[ -+\\--<>-~]{1,12}){0,3}",
+        ) {
+            read_fast(&line);
+        }
     }
 }
