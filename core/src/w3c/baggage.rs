@@ -284,6 +284,10 @@ pub struct Baggage<'a> {
     members: Slots<Member<'a>, INLINE_MEMBERS, MAX_MEMBERS>,
     len: usize,
     bytes: usize,
+    /// The single header line the members were read from when it is their
+    /// encoding byte for byte ([`Baggage::push_line`]), else empty: injected
+    /// as received.
+    line: &'a str,
 }
 
 /// Members stored inline before a list grows to [`MAX_MEMBERS`] slots.
@@ -329,6 +333,7 @@ impl<'a> Baggage<'a> {
         members: Slots::new(NO_MEMBER),
         len: 0,
         bytes: 0,
+        line: "",
     };
 
     /// [`Baggage::EMPTY`], written in place: copying the constant would copy
@@ -339,6 +344,7 @@ impl<'a> Baggage<'a> {
             members: Slots::new(NO_MEMBER),
             len: 0,
             bytes: 0,
+            line: "",
         }
     }
 
@@ -346,6 +352,7 @@ impl<'a> Baggage<'a> {
     pub(crate) fn clear(&mut self) {
         self.len = 0;
         self.bytes = 0;
+        self.line = "";
     }
 
     /// A copy made from the inline slots, when the list never grew to
@@ -362,6 +369,7 @@ impl<'a> Baggage<'a> {
             members: Slots::Small(members),
             len: self.len,
             bytes: self.bytes,
+            line: self.line,
         })
     }
 
@@ -391,22 +399,30 @@ impl<'a> Baggage<'a> {
 
     /// Adds the members of one header line, dropping the invalid ones and
     /// those over the limits (the rest still count). [`next_member`] inlined:
-    /// plain members go in without the copy its `Result` costs.
+    /// plain members go in without the copy its `Result` costs. A line that
+    /// is the whole list and that encoding would give back (every member
+    /// plain, [canonical](is_canonical) and new) is kept, to be injected as
+    /// received.
     fn push_line(&mut self, line: &'a str) {
+        let mut verbatim = self.len == 0 && !line.is_empty();
         let mut at = 0;
         while at <= line.len() {
             if let Some((member, end)) = plain_member(line, at) {
                 let size = member.key.len() + 1 + member.value.raw.len();
+                let len = self.len;
                 let _ = self.push_sized(member, size);
+                verbatim &= member.value.canonical && self.len > len;
                 at = end + 1;
                 continue;
             }
+            verbatim = false;
             let member;
             (member, at) = next_member_parts(line, at);
             if let Some(Ok(member)) = member {
                 let _ = self.push(member);
             }
         }
+        self.line = if verbatim { line } else { "" };
     }
 
     /// Adds `member`, replacing the value of an existing key in place.
@@ -421,6 +437,7 @@ impl<'a> Baggage<'a> {
     /// [`Baggage::push`] for a member of [`Member::size`] `size`.
     #[inline(always)]
     fn push_sized(&mut self, member: Member<'a>, size: usize) -> Result<(), Error> {
+        self.line = "";
         let len = self.len;
         let slots = self.members.as_mut_slice();
         let (members, free) = slots.split_at_mut_checked(len).unwrap_or_default();
@@ -933,10 +950,22 @@ pub fn extract_into<'a>(headers: &Headers<'a>, into: &mut Baggage<'a>) {
 /// [`Error::BufferTooSmall`] cannot happen (the stack buffer holds
 /// [`MAX_LEN`]), but is passed on for uniformity.
 pub fn inject(p: &Propagation<'_>, sink: &mut dyn Sink) -> Result<(), Error> {
-    if p.baggage.is_empty() {
+    let b = &p.baggage;
+    if !b.line.is_empty() {
+        sink.set(Header::Baggage.name(), b.line);
         return Ok(());
     }
-    crate::buffer::encode_tiered::<MAX_LEN>(&|buf| p.baggage.encode(buf), &mut |value| {
+    if b.is_empty() {
+        return Ok(());
+    }
+    inject_encoded(b, sink)
+}
+
+/// [`inject`] by encoding the members, out of line: the common case needs no
+/// buffer.
+#[inline(never)]
+fn inject_encoded(b: &Baggage<'_>, sink: &mut dyn Sink) -> Result<(), Error> {
+    crate::buffer::encode_tiered::<MAX_LEN>(&|buf| b.encode(buf), &mut |value| {
         if !value.is_empty() {
             sink.set(Header::Baggage.name(), value);
         }
@@ -1092,6 +1121,56 @@ pub(super) mod tests {
         assert_eq!(encoded(&b, &mut buf), "k=v");
     }
 
+    /// What [`inject`] writes for `b` (copied into `out`), and whether it
+    /// handed over the text of `line` itself.
+    pub(super) fn injected<'o>(b: &Baggage<'_>, line: &str, out: &'o mut [u8]) -> (&'o str, bool) {
+        let p = Propagation {
+            baggage: *b,
+            ..Propagation::new(crate::SpanContext::new(
+                crate::TraceId::from_u64(1),
+                crate::SpanId::from_u64(2),
+            ))
+        };
+        let (mut n, mut same) = (0, false);
+        inject(&p, &mut |_: &str, v: &str| {
+            out[..v.len()].copy_from_slice(v.as_bytes());
+            n = v.len();
+            same = core::ptr::eq(v, line);
+        })
+        .unwrap();
+        (core::str::from_utf8(&out[..n]).unwrap(), same)
+    }
+
+    #[test]
+    fn inject_writes_the_received_line_until_a_change() {
+        let line = "userId=alice,serverNode=DF%2028,isProduction=false";
+        let mut out = [0u8; 128];
+        let b = Baggage::parse(line);
+        assert_eq!(injected(&b, line, &mut out), (line, true));
+        let mut pushed = b;
+        pushed.push(b.members()[0]).unwrap();
+        assert_eq!(injected(&pushed, line, &mut out), (line, false));
+        let mut cleared = b;
+        cleared.clear();
+        assert_eq!(injected(&cleared, line, &mut out), ("", false));
+        // Lines that encoding changes, or only might: each is encoded.
+        for (line, encoded) in [
+            ("a=1, b=2", "a=1,b=2"),
+            ("a=1,,b=2", "a=1,b=2"),
+            ("a=1,b=2,", "a=1,b=2"),
+            ("a=1,a=2", "a=2"),
+            ("a=1,b c=2", "a=1"),
+            ("a=x+y", "a=x%2By"),
+            ("a=%c3%a9", "a=%C3%A9"),
+            ("a=1;p", "a=1;p"),
+        ] {
+            let b = Baggage::parse(line);
+            assert_eq!(injected(&b, line, &mut out), (encoded, false), "{line}");
+        }
+        let two = Baggage::parse_lines(&["a=1", "b=2"]);
+        assert_eq!(injected(&two, "a=1", &mut out), ("a=1,b=2", false));
+    }
+
     #[test]
     fn encode_leaves_out_members_that_are_not_w3c() {
         let mut b = Baggage::EMPTY;
@@ -1187,7 +1266,7 @@ pub(super) mod tests {
 
 #[cfg(test)]
 mod agreement {
-    use super::tests::{agrees_with_the_parts, writes_as_reencoded};
+    use super::tests::{agrees_with_the_parts, injected, writes_as_reencoded};
     use super::*;
     use proptest::prelude::*;
 
@@ -1216,6 +1295,11 @@ mod agreement {
             }
             let b = Baggage::parse(&line);
             prop_assert_eq!((&b, b.bytes), (&expected, expected.bytes));
+            // Injected as encoding gives it, whether the line was kept or not.
+            let (mut out, mut encoded) = ([0u8; 128], [0u8; 128]);
+            let n = b.encode(&mut encoded).unwrap();
+            let (sent, _) = injected(&b, &line, &mut out);
+            prop_assert_eq!(sent.as_bytes(), &encoded[..n]);
             for m in b.members() {
                 prop_assert!(!m.value.canonical || is_canonical(m.value));
             }
