@@ -213,6 +213,7 @@ impl Single {
 /// # Errors
 /// [`Error::Empty`]; [`Error::Malformed`] (field count); [`Error::InvalidLength`],
 /// [`Error::InvalidHex`] or [`Error::ZeroId`] for an id; [`Error::InvalidSampling`].
+#[inline]
 pub fn parse_single(value: &str) -> Result<Single, Error> {
     let value = trim_ows(value);
     if value.is_empty() {

@@ -108,6 +108,7 @@ pub fn extra_fields(extra: &str) -> impl Iterator<Item = &str> {
 /// # Errors
 /// [`Error::Empty`]; [`Error::Malformed`] when `Root` or `Parent` is absent;
 /// [`TraceId::from_xray_root`]'s or [`SpanId::from_hex`]'s error.
+#[inline]
 pub fn parse(value: &str) -> Result<TraceHeader<'_>, Error> {
     let value = trim_ows(value);
     if value.is_empty() {

@@ -54,6 +54,7 @@ impl TraceParent {
 /// # Errors
 /// [`Error::Empty`], [`Error::InvalidLength`], [`Error::Malformed`] (separators),
 /// [`Error::InvalidHex`], [`Error::UnsupportedVersion`] or [`Error::ZeroId`].
+#[inline]
 pub fn parse(value: &str) -> Result<TraceParent, Error> {
     let b = trim_ows(value).as_bytes();
     if b.is_empty() {
