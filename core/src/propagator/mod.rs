@@ -254,22 +254,24 @@ fn fill<'a>(config: &Config, h: &Headers<'a>, x: &mut Extraction<'a>) {
             continue;
         }
         match format.extract_context(h) {
-            Ok(mut ctx) => {
+            Ok(ctx) => {
+                // A config lists each format once, so there is always a slot.
+                let Some(slot) = x.matched.slot(x.matched_len, NO_MATCH) else {
+                    continue;
+                };
+                // Completed in place: a copy of a context costs as much.
+                *slot = (format, ctx);
                 if format == Format::TraceContext {
                     if let Err(e) = tracestate::extract_into(h, &mut x.tracestate) {
                         x.tracestate_error = Some(e);
                     }
-                    datadog::apply_tracestate(&x.tracestate, &mut ctx);
-                    w3c_trace = Some(ctx.trace_id);
+                    datadog::apply_tracestate(&x.tracestate, &mut slot.1);
+                    w3c_trace = Some(slot.1.trace_id);
                 }
-                // A config lists each format once, so there is always a slot.
-                if let Some(slot) = x.matched.slot(x.matched_len, NO_MATCH) {
-                    *slot = (format, ctx);
-                    if winner.is_none() || config.policy() == Policy::Last {
-                        winner = Some(x.matched_len);
-                    }
-                    x.matched_len += 1;
+                if winner.is_none() || config.policy() == Policy::Last {
+                    winner = Some(x.matched_len);
                 }
+                x.matched_len += 1;
             }
             Err(Error::Missing) => {}
             Err(error) => {
