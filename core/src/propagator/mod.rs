@@ -82,7 +82,7 @@ impl<'a> Extraction<'a> {
             tracestate: TraceState::new(),
             tracestate_error: None,
             baggage: Baggage::new(),
-            matched: Slots::new(NO_MATCH),
+            matched: Slots::filled(NO_MATCH),
             matched_len: 0,
             rejected: [Rejection {
                 format: Format::TraceContext,

@@ -341,7 +341,7 @@ impl<'a> Baggage<'a> {
     #[inline]
     pub(crate) fn new() -> Self {
         Baggage {
-            members: Slots::new(NO_MEMBER),
+            members: Slots::filled(NO_MEMBER),
             len: 0,
             bytes: 0,
             line: "",

@@ -105,7 +105,7 @@ impl<'a> TraceState<'a> {
     #[inline]
     pub(crate) fn new() -> Self {
         TraceState {
-            members: Slots::new(Member::EMPTY),
+            members: Slots::filled(Member::EMPTY),
             len: 0,
             line: "",
         }
