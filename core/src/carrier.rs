@@ -303,9 +303,9 @@ pub struct Lines<'a, T: Copy, const N: usize> {
 }
 
 impl<'a, T: Copy, const N: usize> Lines<'a, T, N> {
-    const fn new(empty: T) -> Self {
+    fn new(empty: T) -> Self {
         Lines {
-            items: Slots::new(empty),
+            items: Slots::filled(empty),
             empty,
             len: 0,
             offered: 0,
