@@ -182,39 +182,46 @@ impl Header {
         // possible name, which is compared inline, a word at a time, against
         // the constant, so a header that is not ours usually costs one table
         // jump and one comparison.
-        use Header::*;
         let b = name.as_bytes();
         let lower = |i: usize| b.get(i).map_or(0, |c| c | 0x20);
+        // The name of `$h`, as an array: the comparison is then inlined with
+        // its length and case mask as constants.
+        macro_rules! is {
+            ($h:ident) => {{
+                const NAME: &[u8] = Header::$h.name().as_bytes();
+                const ARRAY: &[u8; NAME.len()] = match NAME.first_chunk() {
+                    Some(array) => array,
+                    None => unreachable!(),
+                };
+                eq_name(b, ARRAY).then_some(Header::$h)
+            }};
+        }
         match (b.len(), lower(0)) {
-            (2, b'b') => eq_name(b, b"b3").then_some(B3),
-            (3, b's') => eq_name(b, b"sw8").then_some(Sw8),
-            (5, b's') => eq_name(b, b"sw8-x").then_some(Sw8X),
-            (7, b'b') => eq_name(b, b"baggage").then_some(Baggage),
-            (10, b't') => eq_name(b, b"tracestate").then_some(Tracestate),
-            (10, b'x') => eq_name(b, b"x-b3-flags").then_some(XB3Flags),
-            (11, b't') => eq_name(b, b"traceparent").then_some(Traceparent),
-            (11, b'x') => eq_name(b, b"x-b3-spanid").then_some(XB3SpanId),
-            (12, b'x') if lower(5) == b't' => eq_name(b, b"x-b3-traceid").then_some(XB3TraceId),
-            (12, b'x') => eq_name(b, b"x-b3-sampled").then_some(XB3Sampled),
-            (13, b'u') => eq_name(b, b"uber-trace-id").then_some(UberTraceId),
-            (14, b'j') => eq_name(b, b"jaeger-baggage").then_some(JaegerBaggage),
-            (14, b'x') => eq_name(b, b"x-datadog-tags").then_some(DatadogTags),
-            (14, b'g') => eq_name(b, b"grpc-trace-bin").then_some(GrpcTraceBin),
-            (15, b'x') => eq_name(b, b"x-amzn-trace-id").then_some(XRay),
-            (15, b's') => eq_name(b, b"sw8-correlation").then_some(Sw8Correlation),
-            (16, b'o') => eq_name(b, b"ot-tracer-spanid").then_some(OtSpanId),
-            (16, b'x') => eq_name(b, b"x-datadog-origin").then_some(DatadogOrigin),
-            (17, b'x') => eq_name(b, b"x-b3-parentspanid").then_some(XB3ParentSpanId),
-            (17, b'o') if lower(10) == b't' => {
-                eq_name(b, b"ot-tracer-traceid").then_some(OtTraceId)
-            }
-            (17, b'o') => eq_name(b, b"ot-tracer-sampled").then_some(OtSampled),
-            (18, b'x') => eq_name(b, b"x-datadog-trace-id").then_some(DatadogTraceId),
-            (19, b'x') => eq_name(b, b"x-datadog-parent-id").then_some(DatadogParentId),
-            (21, b'x') => eq_name(b, b"x-cloud-trace-context").then_some(CloudTrace),
-            (27, b'x') => {
-                eq_name(b, b"x-datadog-sampling-priority").then_some(DatadogSamplingPriority)
-            }
+            (2, b'b') => is!(B3),
+            (3, b's') => is!(Sw8),
+            (5, b's') => is!(Sw8X),
+            (7, b'b') => is!(Baggage),
+            (10, b't') => is!(Tracestate),
+            (10, b'x') => is!(XB3Flags),
+            (11, b't') => is!(Traceparent),
+            (11, b'x') => is!(XB3SpanId),
+            (12, b'x') if lower(5) == b't' => is!(XB3TraceId),
+            (12, b'x') => is!(XB3Sampled),
+            (13, b'u') => is!(UberTraceId),
+            (14, b'j') => is!(JaegerBaggage),
+            (14, b'x') => is!(DatadogTags),
+            (14, b'g') => is!(GrpcTraceBin),
+            (15, b'x') => is!(XRay),
+            (15, b's') => is!(Sw8Correlation),
+            (16, b'o') => is!(OtSpanId),
+            (16, b'x') => is!(DatadogOrigin),
+            (17, b'x') => is!(XB3ParentSpanId),
+            (17, b'o') if lower(10) == b't' => is!(OtTraceId),
+            (17, b'o') => is!(OtSampled),
+            (18, b'x') => is!(DatadogTraceId),
+            (19, b'x') => is!(DatadogParentId),
+            (21, b'x') => is!(CloudTrace),
+            (27, b'x') => is!(DatadogSamplingPriority),
             _ => None,
         }
     }
